@@ -1,0 +1,67 @@
+"""Frozen server settings, read once at startup from GRIDTWIN_* variables.
+
+Nothing else in gridtwin reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+__all__ = ["Settings", "default_db_url"]
+
+
+def default_db_url() -> str:
+    return f"sqlite:///{Path('gridtwin.db').resolve()}"
+
+
+def _to_url(db: str) -> str:
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).resolve()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str = field(default_factory=default_db_url)
+    public_base_url: str = "http://127.0.0.1:8080"
+    jwt_secret: str | None = None
+    check_audience: bool = False
+    token_leeway_s: int = 60
+    access_token_ttl_s: int = 28_800
+    refresh_token_ttl_s: int = 90 * 86_400
+    max_body_bytes: int = 1 << 20
+    admin_token: str | None = None
+    enable_admin: bool = True
+    demo_on_empty: bool = True
+    seed: int = 0
+    clock_start_s: int | None = None
+    clock_mode: str = "realtime"
+    clock_rate: float = 1.0
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        base = cls()
+        values: dict[str, object] = {}
+        if "GRIDTWIN_DB" in env:
+            values["db_url"] = _to_url(env["GRIDTWIN_DB"])
+        if "GRIDTWIN_PUBLIC_URL" in env:
+            values["public_base_url"] = env["GRIDTWIN_PUBLIC_URL"].rstrip("/")
+        if "GRIDTWIN_JWT_SECRET" in env:
+            values["jwt_secret"] = env["GRIDTWIN_JWT_SECRET"]
+        if "GRIDTWIN_ADMIN_TOKEN" in env:
+            values["admin_token"] = env["GRIDTWIN_ADMIN_TOKEN"]
+        if "GRIDTWIN_SEED" in env:
+            values["seed"] = int(env["GRIDTWIN_SEED"])
+        if "GRIDTWIN_CLOCK_START" in env:
+            values["clock_start_s"] = int(env["GRIDTWIN_CLOCK_START"])
+        if "GRIDTWIN_CLOCK_MODE" in env:
+            values["clock_mode"] = env["GRIDTWIN_CLOCK_MODE"]
+        if env.get("GRIDTWIN_NO_ADMIN") == "1":
+            values["enable_admin"] = False
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if isinstance(values.get("db_url"), str):
+            values["db_url"] = _to_url(str(values["db_url"]))
+        return replace(base, **values)  # type: ignore[arg-type]

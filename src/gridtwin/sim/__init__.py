@@ -1,0 +1,3 @@
+"""Site physics and control. Pure kernels; only runner.py touches the store."""
+
+__all__: list[str] = []

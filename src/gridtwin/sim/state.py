@@ -1,0 +1,155 @@
+"""What a site's simulation carries between advances, and what one advance returns.
+
+The runner stores :class:`SiteState` after every advance and passes it back next time;
+an advance from ``state`` to ``until_s`` depends only on its inputs, so observing a site
+more or less often never changes its trajectory (site-behavior §2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "CELLS",
+    "AdvanceResult",
+    "BackupInterval",
+    "ChargeSession",
+    "Environment",
+    "EnvironmentProvider",
+    "PriceProvider",
+    "PriceSeries",
+    "SiteState",
+]
+
+CELLS: tuple[str, ...] = (
+    "solar_to_home",
+    "solar_to_battery",
+    "solar_to_grid",
+    "generator_to_home",
+    "generator_to_battery",
+    "generator_to_grid",
+    "battery_to_home",
+    "battery_to_grid",
+    "grid_to_home",
+    "grid_to_battery",
+)
+"""Origin-to-destination energy cells (site-behavior §9.1), in this fixed order."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Exogenous inputs for ``n`` steps of ``step_s`` from ``start_s`` (step i covers
+    ``[start_s + i*step_s, start_s + (i+1)*step_s)``). All arrays have length n.
+
+    solar_w: AC solar available after inverter clipping, before curtailment [W], int64 >= 0.
+    home_load_w: home circuits, Wall Connectors excluded, with noise [W], int64 >= 0.
+    solar_forecast_w, home_load_forecast_w: the same without noise (autonomous mode) [W].
+    """
+
+    start_s: int
+    step_s: int
+    solar_w: npt.NDArray[np.int64]
+    home_load_w: npt.NDArray[np.int64]
+    solar_forecast_w: npt.NDArray[np.int64]
+    home_load_forecast_w: npt.NDArray[np.int64]
+
+
+class EnvironmentProvider(Protocol):
+    def __call__(self, start_s: int, n_steps: int, step_s: int) -> Environment:
+        """Environment for steps starting at ``start_s`` (a multiple of ``step_s``)."""
+        ...
+
+
+@dataclass(frozen=True)
+class PriceSeries:
+    """Effective prices per step [currency/kWh], float64, length n (tariff.md §4.2)."""
+
+    start_s: int
+    step_s: int
+    buy_eff: npt.NDArray[np.float64]
+    sell_eff: npt.NDArray[np.float64]
+
+
+class PriceProvider(Protocol):
+    def __call__(self, start_s: int, n_steps: int, step_s: int) -> PriceSeries: ...
+
+
+@dataclass(frozen=True)
+class BackupInterval:
+    """One islanded interval [start_s, end_s); end_s None while still islanded."""
+
+    start_s: int
+    end_s: int | None
+    intentional: bool
+
+
+@dataclass(frozen=True)
+class ChargeSession:
+    """One EV session on a Wall Connector. Instants [Unix s], energy [J] (exact)."""
+
+    event_id: str
+    din: str
+    vehicle_id: str
+    vin: str
+    target_wh: int
+    max_power_w: int | None
+    scheduled_start_s: int | None
+    plugged_s: int
+    delivered_j: int = 0
+    first_power_s: int | None = None
+    last_power_s: int | None = None
+    unplugged_s: int | None = None
+
+
+@dataclass(frozen=True)
+class SiteState:
+    """A site at instant ``t_s`` [Unix s].
+
+    energy_wh: raw stored energy E, 0 <= E <= T [Wh].
+    counters_j: cumulative joules per CELLS since installation [J].
+    bucket_base_j: counters_j at the start of the current 5-minute bucket [J].
+    The powers [W] are those in force at t_s (decided at the start of the current step).
+    wall_connector_w / wall_connector_state: per connector, in site order.
+    """
+
+    t_s: int
+    energy_wh: float
+    counters_j: tuple[int, ...] = (0,) * len(CELLS)
+    bucket_base_j: tuple[int, ...] = (0,) * len(CELLS)
+    solar_w: int = 0
+    battery_w: int = 0
+    grid_w: int = 0
+    generator_w: int = 0
+    load_w: int = 0
+    wall_connector_w: tuple[int, ...] = ()
+    wall_connector_state: tuple[int, ...] = ()
+    islanded: bool = False
+    island_intentional: bool = False
+    island_start_s: int | None = None
+    dark: bool = False
+    generator_on: bool = False
+    storm_active: bool = False
+    controller_state: str = "normal"
+    unserved_wh: float = 0.0
+    sessions: tuple[ChargeSession, ...] = ()
+
+
+@dataclass(frozen=True)
+class AdvanceResult:
+    """Result of advancing a site from ``state.t_s`` to ``until_s``.
+
+    bucket_starts / bucket_wh: every 5-minute bucket completed during the advance,
+    bucket_wh[k, c] = Wh(C_c(end)) - Wh(C_c(start)) for cell c (site-behavior §9.2), int64.
+    backup_intervals: islanded intervals that began or changed during the advance.
+    sessions: charge sessions that changed during the advance (final form).
+    """
+
+    state: SiteState
+    bucket_starts: npt.NDArray[np.int64]
+    bucket_wh: npt.NDArray[np.int64]
+    backup_intervals: tuple[BackupInterval, ...] = ()
+    sessions: tuple[ChargeSession, ...] = field(default_factory=tuple)
