@@ -133,7 +133,7 @@ class SiteSpec:
     max_import_w: int = 1_000_000_000
     max_export_w: int = 1_000_000_000
     step_s: int = 60
-    sky: str = "clear"
+    sky: str = "tmy"
     restart_pct: float = 5.0
     profile: Profile = Profile.DOCUMENTED
     quirks: tuple[tuple[str, bool], ...] = ()
