@@ -1,0 +1,27 @@
+"""ISO 4217 alphabetic currency codes in current use, shipped with the package.
+
+Used by rule E16 under quirk ``currency_any_iso4217`` (spec tariff.md §5.3). The list
+holds the active codes of ISO 4217 list one, including fund and precious-metal codes.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["DOCUMENTED_CURRENCIES", "ISO_4217_CODES"]
+
+DOCUMENTED_CURRENCIES: Final = frozenset({"USD", "EUR", "GBP"})
+
+_CODES: Final = """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV
+    BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE
+    CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD
+    HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD
+    KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV
+    MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB
+    RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT
+    TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF
+    XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XTS XUA XXX YER ZAR ZMW
+    ZWG ZWL
+    """
+ISO_4217_CODES: Final = frozenset(_CODES.split())
