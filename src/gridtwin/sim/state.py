@@ -103,6 +103,7 @@ class ChargeSession:
     first_power_s: int | None = None
     last_power_s: int | None = None
     unplugged_s: int | None = None
+    vehicle_max_w: int = 11_500
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,16 @@ class SiteState:
     bucket_base_j: counters_j at the start of the current 5-minute bucket [J].
     The powers [W] are those in force at t_s (decided at the start of the current step).
     wall_connector_w / wall_connector_state: per connector, in site order.
+
+    Decision bookkeeping (engine-internal; a runner that edits the state, e.g. the
+    ``app_pct`` knob, sets ``decision_key`` to "" so the next advance re-decides):
+    decided_s: instant the current powers were decided [s]; hold_until_s: end of their
+    interval [s] (next step boundary or an EV completion); decided_energy_wh /
+    planned_energy_wh: E at decided_s and at hold_until_s [Wh]; decision_key: digest of
+    the controls, conditions and inputs the decision used. topup_active: §4 top-up latch.
+    unserved_j: cumulative shed load [J] (``unserved_wh`` = unserved_j / 3600);
+    unserved_w: load being shed now [W]. grid_down: a grid outage is in progress (any
+    site kind; ``islanded`` only for sites that island).
     """
 
     t_s: int
@@ -136,6 +147,15 @@ class SiteState:
     controller_state: str = "normal"
     unserved_wh: float = 0.0
     sessions: tuple[ChargeSession, ...] = ()
+    decided_s: int = 0
+    hold_until_s: int = 0
+    decided_energy_wh: float = 0.0
+    planned_energy_wh: float = 0.0
+    decision_key: str = ""
+    topup_active: bool = False
+    unserved_j: int = 0
+    unserved_w: int = 0
+    grid_down: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,188 @@
+"""Many sites at once: offline what-if runs and fleet benchmarks.
+
+:func:`simulate_batch` runs N sites over T whole steps in one compiled loop over time,
+with every per-step input an array over sites, calling the same
+:func:`gridtwin.sim.kernel.decide_interval` as :func:`gridtwin.sim.engine.advance`.
+Sites go in blocks of 64 whose state stays in cache; within a block the loop is
+time-major. Single-threaded on purpose: on the 2-core target machine numba threads
+gained little and contended on shared array refcounts (measured).
+
+Array shapes: per-step inputs are ``(n_steps, n_sites)`` or ``(n_steps, 1)`` (one column
+shared by every site); powers in W (any integer dtype), prices in currency/kWh. Not
+modelled here: Wall Connector sessions, events other than grid-down / storm masks, and
+history buckets (the result carries cumulative counters instead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from gridtwin.domain.controls import SiteControls
+from gridtwin.domain.profile import Quirk
+from gridtwin.domain.site import SiteSpec
+from gridtwin.sim.jit import kernel
+from gridtwin.sim.kernel import decide_interval
+from gridtwin.sim.params import (
+    N_CELLS,
+    N_FLAGS,
+    N_OUT,
+    O_CELLS,
+    O_GRID,
+    O_UNSERVED,
+    controls_tuple,
+    pack_controls,
+    pack_params,
+    params_tuple,
+)
+
+__all__ = ["AutonomousInputs", "BatchResult", "simulate_batch"]
+
+_Arr = npt.NDArray[np.generic]
+_F64 = npt.NDArray[np.float64]
+_BLOCK = 64  # sites per block
+
+
+@dataclass(frozen=True)
+class AutonomousInputs:
+    """Per-step planning arrays (see gridtwin.sim.autonomous), each (n_steps, n_sites|1):
+    price_class (CLASS_*), need_j [J], surplus_j [J], export_ok (0/1)."""
+
+    price_class: _Arr
+    need_j: _Arr
+    surplus_j: _Arr
+    export_ok: _Arr
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Per site: final raw energy [Wh], cumulative flows in CELLS order (n_sites, 10) [J],
+    shed load [J], energy bill sum(import x buy - export x sell) [currency] (0 without
+    prices), lowest raw energy reached [Wh]."""
+
+    energy_wh: npt.NDArray[np.float64]
+    counters_j: npt.NDArray[np.int64]
+    unserved_j: npt.NDArray[np.int64]
+    bill: npt.NDArray[np.float64]
+    min_energy_wh: npt.NDArray[np.float64]
+
+
+@kernel
+def _run_batch(step_s: int, prm: _F64, ctl: _F64, solar: _Arr, home: _Arr,
+               down: _Arr, storm: _Arr, auto: tuple[_Arr, _Arr, _Arr, _Arr], buy: _Arr,
+               sell: _Arr, energy: _Arr, flags: _Arr, counters: _Arr, unserved: _Arr,
+               bill: _Arr, low: _Arr) -> None:
+    """Blocks of sites; within a block, time-major with the sites inner (their state
+    stays in cache)."""
+    for lo in range(0, prm.shape[0], _BLOCK):
+        _run_block(lo, min(prm.shape[0], lo + _BLOCK), step_s, prm, ctl, solar, home, down,
+                   storm, auto, buy, sell, energy, flags, counters, unserved, bill, low)
+
+
+@kernel
+def _run_block(lo: int, hi: int, step_s: int, prm: _F64, ctl: _F64, solar: _Arr,
+               home: _Arr, down: _Arr, storm: _Arr, auto: tuple[_Arr, _Arr, _Arr, _Arr],
+               buy: _Arr, sell: _Arr, energy: _Arr, flags: _Arr, counters: _Arr,
+               unserved: _Arr, bill: _Arr, low: _Arr) -> None:
+    """Sites lo..hi-1 over every step."""
+    out = np.zeros(N_OUT, dtype=np.int64)
+    flag = np.zeros(N_FLAGS, dtype=np.int64)
+    none = np.zeros(0, dtype=np.int64)
+    wc_w = np.zeros(0, dtype=np.int64)
+    wide = (solar.shape[1] > 1, home.shape[1] > 1, down.shape[1] > 1, storm.shape[1] > 1,
+            auto[0].shape[1] > 1, buy.shape[1] > 1)
+    has = (down.shape[0] > 0, storm.shape[0] > 0, auto[0].shape[0] > 0, buy.shape[0] > 0)
+    for k in range(solar.shape[0]):
+        for i in range(lo, hi):
+            for f in range(N_FLAGS):
+                flag[f] = flags[i, f]
+            is_down = has[0] and down[k, i if wide[2] else 0] != 0
+            is_storm = has[1] and storm[k, i if wide[3] else 0] != 0
+            cls, need, sur, ok = 0, 0.0, 0.0, False
+            if has[2]:
+                j = i if wide[4] else 0
+                cls = auto[0][k, j]
+                need = float(auto[1][k, j])
+                sur = float(auto[2][k, j])
+                ok = auto[3][k, j] != 0
+            e = decide_interval(
+                step_s, energy[i], params_tuple(prm, i), controls_tuple(ctl, i),
+                int(solar[k, i if wide[0] else 0]), int(home[k, i if wide[1] else 0]),
+                is_down, is_storm, cls, need, sur, ok, none, wc_w, flag, out)
+            energy[i] = e
+            low[i] = min(low[i], e)
+            for f in range(N_FLAGS):
+                flags[i, f] = flag[f]
+            for c in range(N_CELLS):
+                counters[i, c] += out[O_CELLS + c] * step_s
+            unserved[i] += out[O_UNSERVED] * step_s
+            if has[3]:
+                grid_kwh = float(out[O_GRID] * step_s) / 3.6e6
+                j = i if wide[5] else 0
+                bill[i] += grid_kwh * (buy[k, j] if grid_kwh > 0 else sell[k, j])
+
+
+def _steps_2d(a: _Arr | None, n_steps: int, dtype: type) -> _Arr:
+    """(n_steps, n|1) view of a per-step input; (n_steps,) is one shared column."""
+    if a is None:
+        return np.zeros((0, 0), dtype=dtype)
+    arr = np.asarray(a)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.shape[0] != n_steps:
+        raise ValueError(f"expected {n_steps} steps, got {arr.shape[0]}")
+    return arr
+
+
+def simulate_batch(specs: Sequence[SiteSpec], controls: Sequence[SiteControls],
+                   solar_w: _Arr, home_load_w: _Arr, *, step_s: int, app_pct: float = 50.0,
+                   energy_wh: npt.NDArray[np.float64] | None = None,
+                   buy: _Arr | None = None, sell: _Arr | None = None,
+                   grid_down: _Arr | None = None, storm: _Arr | None = None,
+                   autonomous: AutonomousInputs | None = None,
+                   quirks: frozenset[Quirk] = frozenset()) -> BatchResult:
+    """Simulate len(specs) sites for solar_w.shape[0] steps of step_s [s].
+
+    solar_w: available AC solar [W], home_load_w: home load incl. any EV charging [W],
+    (n_steps, n_sites|1). energy_wh: initial raw energy per site [Wh] (default app_pct).
+    buy / sell: effective prices [currency/kWh] for the bill. grid_down / storm: masks of
+    outage and storm-event steps. autonomous: planning arrays for autonomous sites.
+    """
+    n = len(specs)
+    if len(controls) != n:
+        raise ValueError("one SiteControls per site")
+    if (buy is None) != (sell is None):
+        raise ValueError("give both buy and sell prices, or neither")
+    solar = _steps_2d(solar_w, np.asarray(solar_w).shape[0], np.int64)
+    n_steps = solar.shape[0]
+    prm = np.stack([pack_params(s) for s in specs]) if n else np.zeros((0, 1))
+    ctl = np.stack([pack_controls(c, quirks) for c in controls]) if n else np.zeros((0, 1))
+    if energy_wh is None:
+        energy_wh = np.array([s.total_pack_wh * (0.05 + 0.0095 * app_pct)
+                              if s.has_battery else 0.0 for s in specs])
+    energy = np.array(energy_wh, dtype=np.float64, copy=True)
+    auto = _auto_arrays(autonomous, n_steps)
+    counters = np.zeros((n, N_CELLS), dtype=np.int64)
+    unserved = np.zeros(n, dtype=np.int64)
+    bill = np.zeros(n)
+    low = energy.copy()
+    flags = np.zeros((n, N_FLAGS), dtype=np.int64)
+    _run_batch(step_s, prm, ctl, solar, _steps_2d(home_load_w, n_steps, np.int64),
+               _steps_2d(grid_down, n_steps, np.bool_), _steps_2d(storm, n_steps, np.bool_),
+               auto, _steps_2d(buy, n_steps, np.float64), _steps_2d(sell, n_steps, np.float64),
+               energy, flags, counters, unserved, bill, low)
+    return BatchResult(energy, counters, unserved, bill, low)
+
+
+def _auto_arrays(a: AutonomousInputs | None, n_steps: int
+                 ) -> tuple[_Arr, _Arr, _Arr, _Arr]:
+    if a is None:
+        return (np.zeros((0, 0), dtype=np.int64), np.zeros((0, 0), dtype=np.int64),
+                np.zeros((0, 0), dtype=np.int64), np.zeros((0, 0), dtype=np.int64))
+    return (_steps_2d(a.price_class, n_steps, np.int64).astype(np.int64),
+            _steps_2d(a.need_j, n_steps, np.int64).astype(np.int64),
+            _steps_2d(a.surplus_j, n_steps, np.int64).astype(np.int64),
+            _steps_2d(a.export_ok, n_steps, np.int64).astype(np.int64))

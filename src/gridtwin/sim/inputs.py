@@ -1,0 +1,79 @@
+"""Per-step exogenous inputs of one advance: environment and autonomous planning arrays.
+
+The providers are pure, so asking for a longer window (whole local days and 24 h of
+lookahead for autonomous mode) returns the same values for the steps that overlap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from gridtwin.domain.controls import OperationMode, SiteControls
+from gridtwin.domain.site import SiteSpec
+from gridtwin.sim.autonomous import plan_autonomous, planning_window
+from gridtwin.sim.conditions import Conditions
+from gridtwin.sim.state import Environment, EnvironmentProvider, PriceProvider
+
+__all__ = ["StepInputs", "decision_key", "step_inputs"]
+
+
+@dataclass(frozen=True)
+class StepInputs:
+    """Inputs for steps k0 .. k0+n-1 (step k covers [k*step_s, (k+1)*step_s)).
+
+    env: (2, n) available solar and home load [W]; auto_f: (2, n) peak need and pre-peak
+    surplus [J] (float64 copies of exact integers); auto_i: (2, n) price class and
+    battery-export permission.
+    """
+
+    k0: int
+    env: npt.NDArray[np.int64]
+    auto_f: npt.NDArray[np.float64]
+    auto_i: npt.NDArray[np.int64]
+
+
+def step_inputs(spec: SiteSpec, controls: SiteControls, env: EnvironmentProvider,
+                prices: PriceProvider | None, k0: int, k1: int) -> StepInputs:
+    """Inputs for steps k0..k1 inclusive."""
+    step = spec.step_s
+    n = k1 - k0 + 1
+    autonomous = OperationMode(controls.mode) is OperationMode.AUTONOMOUS
+    if not (autonomous and prices is not None and spec.has_battery):
+        e = _checked(env(k0 * step, n, step), n)
+        return StepInputs(k0, np.stack([e.solar_w, e.home_load_w]).astype(np.int64),
+                          np.zeros((2, n)), np.zeros((2, n), dtype=np.int64))
+    w0, wn, midnights = planning_window(spec.time_zone, step, k0 * step, k1 * step)
+    e = _checked(env(w0, wn, step), wn)
+    p = prices(w0, wn, step)
+    if len(p.buy_eff) != wn or len(p.sell_eff) != wn:
+        raise ValueError(f"price provider returned {len(p.buy_eff)} steps, expected {wn}")
+    plan = plan_autonomous(step, w0, midnights, np.asarray(p.buy_eff, dtype=np.float64),
+                           np.asarray(p.sell_eff, dtype=np.float64),
+                           np.asarray(e.solar_forecast_w, dtype=np.int64),
+                           np.asarray(e.home_load_forecast_w, dtype=np.int64),
+                           spec.max_charge_w, spec.round_trip)
+    i = k0 - w0 // step
+    sl = slice(i, i + n)
+    return StepInputs(
+        k0, np.stack([e.solar_w[sl], e.home_load_w[sl]]).astype(np.int64),
+        np.stack([plan.need_j[sl], plan.surplus_j[sl]]).astype(np.float64),
+        np.stack([plan.price_class[sl], plan.export_ok[sl]]).astype(np.int64))
+
+
+def _checked(e: Environment, n: int) -> Environment:
+    if len(e.solar_w) != n or len(e.home_load_w) != n:
+        raise ValueError(f"environment provider returned {len(e.solar_w)} steps, expected {n}")
+    return e
+
+
+def decision_key(prm: npt.NDArray[np.float64], ctl: npt.NDArray[np.float64],
+                 cond: Conditions, inputs: StepInputs, t_s: int, step_s: int) -> str:
+    """Digest of everything a decision at t_s depends on besides the site state."""
+    i = t_s // step_s - inputs.k0
+    payload = repr((prm.tolist(), ctl.tolist(), cond, inputs.env[:, i].tolist(),
+                    inputs.auto_f[:, i].tolist(), inputs.auto_i[:, i].tolist()))
+    return hashlib.blake2b(payload.encode(), digest_size=12).hexdigest()

@@ -1,0 +1,47 @@
+"""The one numba decorator every kernel uses, and a cache that notices callee edits.
+
+``cache=True`` keeps compiled code across processes; ``error_model="numpy"`` drops the
+per-division zero checks of the Python error model (the kernels never divide by zero on
+valid sites, and speed matters: every decision runs once per site and step).
+
+Numba stamps a cached function with its own file only, so editing a callee in another
+module (say dispatch.py) would leave kernel.py's cached ``decide_interval`` stale. The
+locator below stamps every kernel in this package with all of the package's sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from numba import njit
+from numba.core import caching, config
+
+__all__ = ["kernel"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+_SIM_DIR = Path(__file__).resolve().parent
+
+
+class SimSourcesLocator(caching.InTreeCacheLocator):
+    """In-tree cache for gridtwin.sim kernels, stale when any sim source changes."""
+
+    def get_source_stamp(self) -> tuple[tuple[str, float, int], ...]:
+        return tuple((p.name, p.stat().st_mtime, p.stat().st_size)
+                     for p in sorted(_SIM_DIR.glob("*.py")))
+
+    @classmethod
+    def from_function(cls, py_func: Any, py_file: str) -> Any:
+        if getattr(config, "CACHE_DIR", "") or Path(py_file).resolve().parent != _SIM_DIR:
+            return None  # not ours, or a user cache dir: numba's own locators decide
+        return super().from_function(py_func, py_file)  # type: ignore[no-untyped-call]
+
+
+if SimSourcesLocator not in caching.CacheImpl._locator_classes:
+    caching.CacheImpl._locator_classes.insert(0, SimSourcesLocator)
+
+
+def kernel(fn: F) -> F:
+    """Compile fn in nopython mode with the project's settings."""
+    return cast(F, njit(cache=True, error_model="numpy")(fn))
