@@ -84,6 +84,20 @@ class SimClock:
         with self._lock:
             self._state = _ClockState(self._state.mode, self._state.rate, sim_s, wall_time_s())
 
+    def snapshot(self) -> dict[str, float | str]:
+        """Exact state: mode, rate and the (sim, wall) anchor pair [s]."""
+        with self._lock:
+            st = self._state
+            return {"mode": st.mode, "rate": st.rate, "anchor_sim_s": st.anchor_sim_s,
+                    "anchor_wall_s": st.anchor_wall_s}
+
+    def restore(self, snap: dict[str, float | str]) -> None:
+        """Adopt a snapshot taken by this or another process (shared clocks)."""
+        with self._lock:
+            self._state = _ClockState(
+                str(snap["mode"]),  # type: ignore[arg-type]
+                float(snap["rate"]), float(snap["anchor_sim_s"]), float(snap["anchor_wall_s"]))
+
     def advance(self, seconds: float) -> None:
         with self._lock:
             wall = wall_time_s()

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-__all__ = ["Settings", "default_db_url"]
+__all__ = ["Settings", "default_db_url", "export_to_env"]
 
 
 def default_db_url() -> str:
@@ -39,6 +39,7 @@ class Settings:
     clock_start_s: int | None = None
     clock_mode: str = "realtime"
     clock_rate: float = 1.0
+    shared_clock: bool = False
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -59,9 +60,27 @@ class Settings:
             values["clock_start_s"] = int(env["GRIDTWIN_CLOCK_START"])
         if "GRIDTWIN_CLOCK_MODE" in env:
             values["clock_mode"] = env["GRIDTWIN_CLOCK_MODE"]
+        if env.get("GRIDTWIN_SHARED_CLOCK") == "1":
+            values["shared_clock"] = True
         if env.get("GRIDTWIN_NO_ADMIN") == "1":
             values["enable_admin"] = False
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(values.get("db_url"), str):
             values["db_url"] = _to_url(str(values["db_url"]))
         return replace(base, **values)  # type: ignore[arg-type]
+
+
+def export_to_env(settings: Settings) -> None:
+    """Hand settings to a server process started by import string (uvicorn workers)."""
+    os.environ["GRIDTWIN_DB"] = settings.db_url
+    os.environ["GRIDTWIN_PUBLIC_URL"] = settings.public_base_url
+    os.environ["GRIDTWIN_SEED"] = str(settings.seed)
+    if settings.admin_token:
+        os.environ["GRIDTWIN_ADMIN_TOKEN"] = settings.admin_token
+    if settings.clock_start_s is not None:
+        os.environ["GRIDTWIN_CLOCK_START"] = str(settings.clock_start_s)
+    os.environ["GRIDTWIN_CLOCK_MODE"] = settings.clock_mode
+    if not settings.enable_admin:
+        os.environ["GRIDTWIN_NO_ADMIN"] = "1"
+    if settings.shared_clock:
+        os.environ["GRIDTWIN_SHARED_CLOCK"] = "1"

@@ -1,0 +1,53 @@
+"""The FastAPI application for the emulated Fleet API."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gridtwin import __version__
+from gridtwin.api import admin
+from gridtwin.api.emulation import EmulationMiddleware
+from gridtwin.api.errors import error_response
+from gridtwin.api.middleware import WireMiddleware
+from gridtwin.api.responses import WireResponse
+from gridtwin.api.routes import commands, history, meta, oauth, products, site
+from gridtwin.core.errors import GridtwinError, MethodNotAllowed, NotFound
+from gridtwin.services.world import World
+
+__all__ = ["create_app"]
+
+
+async def _gridtwin_error(_request: Request, exc: Exception) -> WireResponse:
+    assert isinstance(exc, GridtwinError)
+    return error_response(exc)
+
+
+async def _http_error(_request: Request, exc: Exception) -> WireResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405:
+        return error_response(MethodNotAllowed())
+    return error_response(NotFound())
+
+
+def create_app(world: World) -> FastAPI:
+    app = FastAPI(
+        title="gridtwin",
+        version=__version__,
+        description="Tesla Fleet API energy endpoints over a simulated site.",
+        redirect_slashes=False,
+        docs_url="/_gridtwin/docs",
+        redoc_url=None,
+        openapi_url="/_gridtwin/openapi.json",
+    )
+    app.state.world = world
+    for module in (meta, oauth, products, site, history, commands):
+        app.include_router(module.router)
+    if world.settings.enable_admin:
+        app.include_router(admin.router)
+    app.add_exception_handler(GridtwinError, _gridtwin_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    # Starlette wraps later middleware around earlier: Wire is outermost, then Emulation.
+    app.add_middleware(EmulationMiddleware, world=world)
+    app.add_middleware(WireMiddleware, world=world)
+    return app

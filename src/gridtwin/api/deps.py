@@ -1,0 +1,48 @@
+"""Request dependencies: the world, the caller's principal, query parameters and JSON bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+
+from gridtwin.core import jsonio
+from gridtwin.core.errors import InvalidRequest
+from gridtwin.services.auth import Principal, verify_access_token
+from gridtwin.services.world import World
+
+__all__ = ["parse_json_object", "principal", "query", "raw_body", "world"]
+
+
+def world(request: Request) -> World:
+    w: World = request.app.state.world
+    return w
+
+
+def principal(request: Request) -> Principal:
+    return verify_access_token(world(request), request.headers.get("authorization"))
+
+
+def query(request: Request) -> dict[str, str]:
+    """Query parameters; for a repeated parameter the first value wins (§1.2)."""
+    out: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        out.setdefault(key, value)
+    return out
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def parse_json_object(raw: bytes, *, decimals: bool = True) -> dict[str, Any]:
+    """The POST body as a JSON object, whatever Content-Type says; empty means {}."""
+    if not raw.strip():
+        return {}
+    try:
+        data = jsonio.loads(raw, decimals=decimals)
+    except (jsonio.JsonError, UnicodeDecodeError) as exc:
+        raise InvalidRequest() from exc
+    if not isinstance(data, dict):
+        raise InvalidRequest()
+    return data

@@ -1,0 +1,37 @@
+"""``calendar_history`` and ``telemetry_history`` (wire-format §9–§11)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from gridtwin.api import deps
+from gridtwin.api.responses import WireResponse, envelope
+from gridtwin.api.wire.history import render_backup, render_charge, render_energy
+from gridtwin.services.auth import ENERGY_DATA, Principal, require_scope
+from gridtwin.services.history import EnergyHistory, calendar_history, charge_history
+from gridtwin.services.sites import parse_site_id
+from gridtwin.services.world import World
+
+router = APIRouter(prefix="/api/1/energy_sites/{energy_site_id}")
+
+
+@router.get("/calendar_history", name="calendar_history")
+def calendar(
+    energy_site_id: str, principal: Principal = Depends(deps.principal),
+    world: World = Depends(deps.world), params: dict[str, str] = Depends(deps.query),
+) -> WireResponse:
+    require_scope(principal, ENERGY_DATA)
+    result = calendar_history(world, principal, parse_site_id(energy_site_id), params)
+    if isinstance(result, EnergyHistory):
+        return envelope(render_energy(result))
+    return envelope(render_backup(result))
+
+
+@router.get("/telemetry_history", name="telemetry_history")
+def telemetry(
+    energy_site_id: str, principal: Principal = Depends(deps.principal),
+    world: World = Depends(deps.world), params: dict[str, str] = Depends(deps.query),
+) -> WireResponse:
+    require_scope(principal, ENERGY_DATA)
+    result = charge_history(world, principal, parse_site_id(energy_site_id), params)
+    return envelope(render_charge(result))

@@ -1,0 +1,64 @@
+"""site_info, live_status and the compatibility reads (wire-format §7, §8, §13)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from gridtwin.api import deps
+from gridtwin.api.responses import WireResponse, envelope
+from gridtwin.api.wire.live_status import render_live_status
+from gridtwin.api.wire.products import render_product
+from gridtwin.api.wire.site_info import render_site_info
+from gridtwin.core.errors import Gone
+from gridtwin.services.auth import ENERGY_DATA, Principal, require_scope
+from gridtwin.services.sites import SiteView, backup_time_remaining_h, parse_site_id, view_site
+from gridtwin.services.world import World
+
+router = APIRouter(prefix="/api/1/energy_sites/{energy_site_id}")
+
+
+def _view(energy_site_id: str, principal: Principal, world: World) -> SiteView:
+    require_scope(principal, ENERGY_DATA)
+    return view_site(world, principal, parse_site_id(energy_site_id))
+
+
+@router.get("/site_info", name="site_info")
+def site_info(
+    energy_site_id: str, principal: Principal = Depends(deps.principal),
+    world: World = Depends(deps.world),
+) -> WireResponse:
+    return envelope(render_site_info(_view(energy_site_id, principal, world)))
+
+
+@router.get("/live_status", name="live_status")
+def live_status(
+    energy_site_id: str, principal: Principal = Depends(deps.principal),
+    world: World = Depends(deps.world),
+) -> WireResponse:
+    return envelope(render_live_status(_view(energy_site_id, principal, world)))
+
+
+@router.get("/site_status", name="site_status")
+def site_status(
+    energy_site_id: str, principal: Principal = Depends(deps.principal),
+    world: World = Depends(deps.world),
+) -> WireResponse:
+    return envelope(render_product(_view(energy_site_id, principal, world), always_energy=True))
+
+
+@router.get("/backup_time_remaining", name="backup_time_remaining")
+def backup_time_remaining(
+    energy_site_id: str, principal: Principal = Depends(deps.principal),
+    world: World = Depends(deps.world),
+) -> WireResponse:
+    view = _view(energy_site_id, principal, world)
+    return envelope({"time_remaining_hours": backup_time_remaining_h(view)})
+
+
+@router.get("/history", name="history")
+def history(
+    energy_site_id: str, principal: Principal = Depends(deps.principal),
+    world: World = Depends(deps.world),
+) -> WireResponse:
+    _view(energy_site_id, principal, world)
+    raise Gone()

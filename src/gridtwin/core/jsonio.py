@@ -1,0 +1,88 @@
+"""Strict JSON in and out.
+
+Parsing keeps decimal number text (``parse_float=Decimal``) and member order, and refuses
+``NaN``/``Infinity``. Dumping writes Decimals with their own text, never NaN/Infinity,
+compact and byte-stable for identical input (wire-format §1.3, tariff.md §1).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["JsonError", "dumps", "loads"]
+
+
+class JsonError(ValueError):
+    """The text is not strict JSON."""
+
+
+def _no_constants(name: str) -> Any:
+    raise JsonError(f"{name} is not valid JSON")
+
+
+def loads(text: str | bytes, *, decimals: bool = True) -> Any:
+    """Parse strict JSON. Floats become Decimal (wire and tariff text), or float for
+    gridtwin's own stored documents with ``decimals=False``. Raises JsonError."""
+    try:
+        return json.loads(text, parse_float=Decimal if decimals else float,
+                          parse_constant=_no_constants)
+    except JsonError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise JsonError(str(exc)) from exc
+
+
+_escape = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _number(value: float | Decimal) -> str:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("non-finite number")
+        return str(value) if "E" not in str(value) else format(value, "f")
+    if not math.isfinite(value):
+        raise ValueError("non-finite number")
+    return repr(value)
+
+
+def _dump(value: Any, out: list[str]) -> None:
+    if value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, str):
+        out.append(_escape(value))
+    elif isinstance(value, int):
+        out.append(str(int(value)))
+    elif isinstance(value, float | Decimal):
+        out.append(_number(value))
+    elif isinstance(value, dict):
+        out.append("{")
+        for i, (key, item) in enumerate(value.items()):
+            if i:
+                out.append(",")
+            out.append(_escape(str(key)))
+            out.append(":")
+            _dump(item, out)
+        out.append("}")
+    elif isinstance(value, list | tuple):
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _dump(item, out)
+        out.append("]")
+    else:
+        raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def dumps(value: Any) -> str:
+    """Compact strict JSON text; Decimals keep their digits."""
+    out: list[str] = []
+    _dump(value, out)
+    return "".join(out)

@@ -1,0 +1,190 @@
+"""The six energy commands (wire-format §12): validate strictly, store durably, then ack.
+
+Types are strict: booleans are not integers, ``50.0`` is not an integer, strings are not
+numbers. Unknown members are ignored. Nothing is written unless the whole body is valid.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from gridtwin import tariff
+from gridtwin.core import jsonio
+from gridtwin.core.errors import InvalidField, TariffInvalid
+from gridtwin.domain.codec import controls_to_dict
+from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
+from gridtwin.domain.profile import Quirk
+from gridtwin.domain.site import SiteKind
+from gridtwin.services.auth import Principal
+from gridtwin.services.sites import SiteView, with_site
+from gridtwin.services.world import World
+from gridtwin.sim.runner import load_site
+from gridtwin.store.repository import Tx
+
+__all__ = ["COMMANDS", "run_command", "store_tariff"]
+
+log = logging.getLogger("gridtwin.commands")
+
+Apply = Callable[[Tx, SiteView, Mapping[str, Any]], SiteControls]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _percent(body: Mapping[str, Any], key: str) -> int:
+    if key not in body:
+        raise InvalidField.for_field(key, "is required")
+    value = body[key]
+    if not _is_int(value) or not 0 <= value <= 100:
+        raise InvalidField.for_field(key, "must be an integer 0-100")
+    return int(value)
+
+
+def _choice(body: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> str:
+    value = body[key]
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidField.for_field(key, f"must be one of {', '.join(allowed)}")
+    return value
+
+
+def _bool(body: Mapping[str, Any], key: str) -> bool:
+    value = body[key]
+    if not isinstance(value, bool):
+        raise InvalidField.for_field(key, "must be a boolean")
+    return value
+
+
+def _need(condition: bool, capability: str) -> None:
+    if not condition:
+        raise InvalidField(f"site has no {capability}", {"site": [f"site has no {capability}"]})
+
+
+def _battery(view: SiteView) -> None:
+    _need(view.spec.kind is SiteKind.BATTERY and view.spec.has_battery, "battery")
+
+
+def _backup(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
+    _battery(view)
+    reserve = _percent(body, "backup_reserve_percent")
+    if Quirk.RESERVE_81_99_REJECTED in view.quirks and 81 <= reserve <= 99:
+        raise InvalidField.for_field(
+            "backup_reserve_percent", "must be 0-80 or 100 on this firmware"
+        )
+    return replace(view.controls, backup_reserve_pct=reserve)
+
+
+def _operation(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
+    _battery(view)
+    if "default_real_mode" not in body:
+        raise InvalidField.for_field("default_real_mode", "is required")
+    mode = _choice(body, "default_real_mode", tuple(m.value for m in OperationMode))
+    return replace(view.controls, mode=OperationMode(mode))
+
+
+def _storm(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
+    _need(view.spec.storm_capable, "storm_mode_capable")
+    if "enabled" not in body:
+        raise InvalidField.for_field("enabled", "is required")
+    return replace(view.controls, storm_mode_enabled=_bool(body, "enabled"))
+
+
+_DISALLOW = "disallow_charge_from_grid_with_solar_installed"
+_RULE = "customer_preferred_export_rule"
+
+
+def _grid_rules(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
+    _battery(view)
+    if _DISALLOW not in body and _RULE not in body:
+        raise InvalidField(
+            f"provide {_DISALLOW} and/or {_RULE}",
+            {_DISALLOW: ["at least one of the two is required"],
+             _RULE: ["at least one of the two is required"]},
+        )
+    controls = view.controls
+    if _DISALLOW in body:
+        controls = replace(controls, grid_charging_allowed=not _bool(body, _DISALLOW))
+    if _RULE in body:
+        rule = _choice(body, _RULE, tuple(r.value for r in ExportRule))
+        controls = replace(controls, export_rule=ExportRule(rule))
+    return controls
+
+
+def _ev_reserve(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
+    _need(view.spec.ev_reserve_supported, "off_grid_vehicle_charging_reserve_supported")
+    pct = _percent(body, "off_grid_vehicle_charging_reserve_percent")
+    return replace(view.controls, ev_reserve_pct=pct)
+
+
+def _checked(body: Mapping[str, Any], quirks: frozenset[Quirk]) -> tariff.Report:
+    report = tariff.validate_tou_settings(dict(body), quirks=quirks)
+    if not report.ok:
+        description, messages = tariff.http_error_parts(report)
+        raise TariffInvalid(description, messages, report.errors)
+    return report
+
+
+def store_tariff(
+    world: World, site_id: int, doc: Mapping[str, Any], stored_s: int | None = None
+) -> None:
+    """Validate and store a scenario tariff for a site, in force from ``stored_s`` [Unix s]
+    (default: the current sim instant)."""
+    with world.site_tx(site_id) as tx:
+        site = load_site(tx, site_id)
+        if site is None:
+            raise InvalidField.for_field("site", "unknown site")
+        _checked({"tou_settings": {"tariff_content_v2": doc}}, site.quirks)
+        when = world.now_s() if stored_s is None else stored_s
+        tx.insert_tariff(site_id, when, jsonio.dumps(dict(doc)))
+
+
+def _tou(tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
+    _need(bool(view.spec.component("tou_capable", True)), "tou_capable")
+    report = _checked(body, view.quirks)
+    tou = body["tou_settings"]
+    controls = view.controls
+    if "optimization_strategy" in tou:
+        strategy = _choice(tou, "optimization_strategy", tuple(s.value for s in Strategy))
+        if Quirk.TOU_STRATEGY_NOT_PERSISTED not in view.quirks:
+            controls = replace(controls, strategy=Strategy(strategy))
+    for problem in report.warnings:
+        log.info("site %s tariff %s %s: %s", view.site_id, problem.code, problem.path, problem.text)
+    tx.insert_tariff(view.site_id, view.now_s, jsonio.dumps(tou["tariff_content_v2"]))
+    return controls
+
+
+COMMANDS: dict[str, Apply] = {
+    "backup": _backup,
+    "operation": _operation,
+    "storm_mode": _storm,
+    "grid_import_export": _grid_rules,
+    "off_grid_vehicle_charging_reserve": _ev_reserve,
+    "time_of_use_settings": _tou,
+}
+
+
+def run_command(
+    world: World,
+    principal: Principal,
+    site_id: int,
+    name: str,
+    read_body: Callable[[], Mapping[str, Any]],
+) -> None:
+    """Validate and apply command ``name``; returns only after the change is committed.
+
+    ``read_body`` parses the request body; it is called after the site lookup, so an
+    unknown site is a 404 even when the body is malformed (wire-format §3 order).
+    """
+    apply = COMMANDS[name]
+
+    def _run(tx: Tx, view: SiteView) -> None:
+        body = read_body()
+        controls = apply(tx, view, body)
+        if controls != view.controls:
+            tx.save_controls(view.site_id, jsonio.dumps(controls_to_dict(controls)))
+        tx.log_command(view.site_id, view.now_s, name, jsonio.dumps(dict(body)))
+
+    with_site(world, principal, site_id, _run)

@@ -1,0 +1,108 @@
+"""Site access: ownership checks and bringing a site up to the simulated now.
+
+A site owned by another user is indistinguishable from a missing one (404, wire-format §4.3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from gridtwin.core import jsonio
+from gridtwin.core.errors import NotFound
+from gridtwin.domain.controls import SiteControls
+from gridtwin.domain.profile import Quirk
+from gridtwin.domain.site import SiteSpec
+from gridtwin.services.auth import Principal
+from gridtwin.services.world import World
+from gridtwin.sim.engine import energy_left_wh
+from gridtwin.sim.environment import site_environment
+from gridtwin.sim.runner import LoadedSite, advance_loaded, load_site
+from gridtwin.sim.state import SiteState
+from gridtwin.store.repository import Tx
+
+__all__ = [
+    "SiteView",
+    "backup_time_remaining_h",
+    "locked_site",
+    "parse_site_id",
+    "view_site",
+    "view_user_sites",
+    "with_site",
+]
+
+T = TypeVar("T")
+MAX_SITE_ID = (1 << 53) - 1
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """A site as of ``now_s`` [Unix s], ready for rendering."""
+
+    spec: SiteSpec
+    controls: SiteControls
+    state: SiteState
+    quirks: frozenset[Quirk]
+    now_s: int
+    tariff_doc: dict[str, Any] | None
+
+    @property
+    def site_id(self) -> int:
+        return self.spec.energy_site_id
+
+
+def parse_site_id(text: str) -> int:
+    """The path's ``{energy_site_id}``: a decimal integer, else 404."""
+    if not text.isascii() or not text.isdigit() or len(text) > 16:
+        raise NotFound()
+    value = int(text)
+    if value > MAX_SITE_ID:
+        raise NotFound()
+    return value
+
+
+def _view(tx: Tx, site: LoadedSite, now_s: int) -> SiteView:
+    history = tx.tariff_history(site.spec.energy_site_id)
+    doc = jsonio.loads(history[-1][1]) if history else None
+    return SiteView(site.spec, site.controls, site.state, site.quirks, now_s, doc)
+
+
+@contextmanager
+def locked_site(world: World, principal: Principal | None, site_id: int) -> Iterator[tuple[Tx, LoadedSite]]:
+    """Lock, open a transaction, load the site (checking ownership) and advance it to now."""
+    with world.site_tx(site_id) as tx:
+        site = load_site(tx, site_id)
+        if site is None or (principal is not None and site.row.user_id != principal.user_id):
+            raise NotFound()
+        site = advance_loaded(tx, site, world.now_s())
+        yield tx, site
+
+
+def view_site(world: World, principal: Principal | None, site_id: int) -> SiteView:
+    with locked_site(world, principal, site_id) as (tx, site):
+        return _view(tx, site, site.state.t_s)
+
+
+def with_site(world: World, principal: Principal, site_id: int, fn: Callable[[Tx, SiteView], T]) -> T:
+    """Run ``fn`` on an up-to-date site inside its lock and transaction."""
+    with locked_site(world, principal, site_id) as (tx, site):
+        return fn(tx, _view(tx, site, site.state.t_s))
+
+
+def view_user_sites(world: World, principal: Principal) -> list[SiteView]:
+    with world.store.tx() as tx:
+        ids = [row.energy_site_id for row in tx.list_sites(principal.user_id)]
+    return [view_site(world, principal, site_id) for site_id in ids]
+
+
+def backup_time_remaining_h(view: SiteView) -> float:
+    """energy_left / max(mean home load, WCs excluded, over the past hour, 10 W) [h] (§13)."""
+    if not view.spec.has_battery:
+        return 0.0
+    step_s = 60
+    start = (view.now_s - 3600) // step_s * step_s
+    env = site_environment(view.spec, start, 3600 // step_s, step_s)
+    mean_w = max(float(env.home_load_w.mean()), 10.0)
+    return round(energy_left_wh(view.spec, view.state.energy_wh) / mean_w, 2)

@@ -1,0 +1,339 @@
+"""The one repository: typed reads and writes over a transaction.
+
+Use ``with store.tx() as tx:`` — everything inside commits together or not at all, so a
+command is acknowledged only after its change is durable (wire-format §12.1, D2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from gridtwin.store import schema as s
+from gridtwin.store.engine import make_engine, migrate
+
+__all__ = ["BucketRows", "SiteRow", "Store", "Tx"]
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    energy_site_id: int
+    user_id: str
+    position: int
+    spec_json: str
+    controls_json: str
+    state_json: str
+    state_t_s: int
+
+
+@dataclass(frozen=True)
+class BucketRows:
+    """Cumulative totals: boundary instants [Unix s] and Wh per cell (k x 10, int64)."""
+
+    ends: npt.NDArray[np.int64]
+    wh: npt.NDArray[np.int64]
+
+
+class Tx:
+    """Repository operations on one open transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # meta -----------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        return self.conn.execute(select(s.meta.c.value).where(s.meta.c.key == key)).scalar()
+
+    def set_meta(self, key: str, value: str) -> None:
+        if self.get_meta(key) is None:
+            self.conn.execute(insert(s.meta).values(key=key, value=value))
+        else:
+            self.conn.execute(update(s.meta).where(s.meta.c.key == key).values(value=value))
+
+    # users, clients, tokens ----------------------------------------------
+    def get_user(self, user_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(s.users).where(s.users.c.id == user_id)).mappings().first()
+        return dict(row) if row else None
+
+    def insert_user(self, user_id: str, region: str, created_s: int) -> None:
+        self.conn.execute(insert(s.users).values(id=user_id, region=region, created_s=created_s))
+
+    def list_users(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(select(s.users).order_by(s.users.c.id)).mappings()]
+
+    def insert_client(self, client_id: str, secret_sha256: str, user_id: str, scopes: str) -> None:
+        self.conn.execute(
+            insert(s.oauth_clients).values(
+                client_id=client_id, secret_sha256=secret_sha256, user_id=user_id, scopes=scopes
+            )
+        )
+
+    def get_client(self, client_id: str) -> dict[str, Any] | None:
+        q = select(s.oauth_clients).where(s.oauth_clients.c.client_id == client_id)
+        row = self.conn.execute(q).mappings().first()
+        return dict(row) if row else None
+
+    def insert_token(self, **values: Any) -> None:
+        self.conn.execute(insert(s.tokens).values(revoked=False, **values))
+
+    def get_token(self, jti: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(s.tokens).where(s.tokens.c.jti == jti)).mappings().first()
+        return dict(row) if row else None
+
+    def list_tokens(self) -> list[dict[str, Any]]:
+        q = select(s.tokens).order_by(s.tokens.c.issued_s, s.tokens.c.jti)
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def revoke_token(self, jti: str) -> bool:
+        res = self.conn.execute(update(s.tokens).where(s.tokens.c.jti == jti).values(revoked=True))
+        return bool(res.rowcount)
+
+    def insert_refresh(self, **values: Any) -> None:
+        self.conn.execute(insert(s.refresh_tokens).values(used=False, **values))
+
+    def consume_refresh(self, token_sha256: str, client_id: str, now_s: int) -> dict[str, Any] | None:
+        """Mark a refresh token used, once; returns its row or None if unusable."""
+        t = s.refresh_tokens
+        res = self.conn.execute(
+            update(t)
+            .where(t.c.token_sha256 == token_sha256, t.c.client_id == client_id)
+            .where(t.c.used.is_(False), t.c.expires_s > now_s)
+            .values(used=True)
+        )
+        if res.rowcount != 1:
+            return None
+        row = self.conn.execute(select(t).where(t.c.token_sha256 == token_sha256)).mappings().one()
+        return dict(row)
+
+    # sites -----------------------------------------------------------------
+    def insert_site(self, row: SiteRow) -> None:
+        self.conn.execute(insert(s.sites).values(**row.__dict__))
+
+    def get_site(self, site_id: int) -> SiteRow | None:
+        row = self.conn.execute(
+            select(s.sites).where(s.sites.c.energy_site_id == site_id)
+        ).mappings().first()
+        return SiteRow(**row) if row else None
+
+    def list_sites(self, user_id: str | None = None) -> list[SiteRow]:
+        q = select(s.sites).order_by(s.sites.c.position, s.sites.c.energy_site_id)
+        if user_id is not None:
+            q = q.where(s.sites.c.user_id == user_id)
+        return [SiteRow(**r) for r in self.conn.execute(q).mappings()]
+
+    def next_site_position(self) -> int:
+        top = self.conn.execute(select(func.max(s.sites.c.position))).scalar()
+        return 0 if top is None else int(top) + 1
+
+    def lock_site(self, site_id: int) -> bool:
+        """Hold the site's row until the transaction ends, across processes.
+
+        PostgreSQL: a row lock (SELECT ... FOR UPDATE). SQLite: a no-op write, which takes
+        the database's write lock now, before the state is read. Returns False when the
+        site does not exist.
+        """
+        t = s.sites
+        if self.conn.dialect.name == "postgresql":
+            q = select(t.c.energy_site_id).where(t.c.energy_site_id == site_id).with_for_update()
+            return self.conn.execute(q).first() is not None
+        res = self.conn.execute(
+            update(t).where(t.c.energy_site_id == site_id).values(position=t.c.position))
+        return bool(res.rowcount)
+
+    def save_state(self, site_id: int, state_json: str, t_s: int) -> None:
+        self.conn.execute(
+            update(s.sites)
+            .where(s.sites.c.energy_site_id == site_id)
+            .values(state_json=state_json, state_t_s=t_s)
+        )
+
+    def save_controls(self, site_id: int, controls_json: str) -> None:
+        self.conn.execute(
+            update(s.sites)
+            .where(s.sites.c.energy_site_id == site_id)
+            .values(controls_json=controls_json)
+        )
+
+    def set_site_owner(self, site_id: int, user_id: str) -> None:
+        self.conn.execute(
+            update(s.sites).where(s.sites.c.energy_site_id == site_id).values(user_id=user_id)
+        )
+
+    def save_spec(self, site_id: int, spec_json: str) -> None:
+        self.conn.execute(
+            update(s.sites).where(s.sites.c.energy_site_id == site_id).values(spec_json=spec_json)
+        )
+
+    def delete_site(self, site_id: int) -> None:
+        for table in (s.energy_totals, s.backup_events, s.charge_sessions, s.tariffs,
+                      s.site_events, s.command_log):
+            self.conn.execute(delete(table).where(table.c.site_id == site_id))
+        self.conn.execute(delete(s.sites).where(s.sites.c.energy_site_id == site_id))
+
+    def wipe_world(self) -> None:
+        """Delete every user, token, site and its history; keep the server secrets."""
+        for table in (s.energy_totals, s.backup_events, s.charge_sessions, s.tariffs,
+                      s.site_events, s.command_log, s.sites, s.refresh_tokens, s.tokens,
+                      s.oauth_clients, s.users):
+            self.conn.execute(delete(table))
+
+    def dump_tables(self) -> dict[str, list[dict[str, Any]]]:
+        """Every row of every table except ``meta``, for state export."""
+        out = {}
+        for table in s.metadata.sorted_tables:
+            if table.name == "meta":
+                continue
+            cols = list(table.c)
+            rows = self.conn.execute(select(*cols).order_by(*table.primary_key.columns)).mappings()
+            out[table.name] = [dict(r) for r in rows]
+        return out
+
+    def load_tables(self, data: dict[str, list[dict[str, Any]]]) -> None:
+        """Replace the world with exported rows (see dump_tables)."""
+        self.wipe_world()
+        for table in s.metadata.sorted_tables:
+            rows = data.get(table.name) or []
+            if table.name != "meta" and rows:
+                self.conn.execute(insert(table), rows)
+
+    # tariffs ---------------------------------------------------------------
+    def insert_tariff(self, site_id: int, stored_s: int, raw_json: str) -> None:
+        self.conn.execute(
+            insert(s.tariffs).values(site_id=site_id, stored_s=stored_s, raw_json=raw_json)
+        )
+
+    def tariff_history(self, site_id: int) -> list[tuple[int, str]]:
+        """(stored_s, raw_json) in storage order."""
+        t = s.tariffs
+        q = select(t.c.stored_s, t.c.raw_json).where(t.c.site_id == site_id).order_by(t.c.id)
+        return [(int(a), str(b)) for a, b in self.conn.execute(q)]
+
+    # history ---------------------------------------------------------------
+    def insert_totals(self, site_id: int, ends: Sequence[int], totals_wh: npt.NDArray[np.int64]) -> None:
+        """Store cumulative Wh per cell at 5-minute boundaries ``ends`` [Unix s] (k x 10)."""
+        if len(ends) == 0:
+            return
+        cols = ("site_id", "end_s", *s.CELL_COLUMNS)
+        table = np.column_stack([np.full(len(ends), site_id, np.int64),
+                                 np.asarray(ends, np.int64), np.asarray(totals_wh, np.int64)])
+        rows = [tuple(row) for row in table.tolist()]
+        if self.conn.dialect.name == "postgresql":
+            # COPY is several times faster than batched INSERTs for a warm-up's rows.
+            cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with cursor.copy(f"COPY energy_totals ({', '.join(cols)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = (f"INSERT INTO energy_totals ({', '.join(cols)}) "
+               f"VALUES ({', '.join(['?'] * len(cols))})")
+        self.conn.exec_driver_sql(sql, rows)
+
+    def totals_at(self, site_id: int, ends: Sequence[int]) -> dict[int, npt.NDArray[np.int64]]:
+        """Stored cumulative rows at exactly these boundaries [Unix s]; absent ones are left out."""
+        t = s.energy_totals
+        out: dict[int, npt.NDArray[np.int64]] = {}
+        wanted = sorted(set(int(e) for e in ends))
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            q = select(t.c.end_s, *(t.c[n] for n in s.CELL_COLUMNS)).where(
+                t.c.site_id == site_id, t.c.end_s.in_(chunk))
+            for row in self.conn.execute(q):
+                out[int(row[0])] = np.array(row[1:], dtype=np.int64)
+        return out
+
+    def totals_range(self, site_id: int, first_end_s: int, last_end_s: int) -> BucketRows:
+        """Cumulative rows with ``first_end_s <= end_s <= last_end_s``, by end."""
+        t = s.energy_totals
+        q = (select(t.c.end_s, *(t.c[n] for n in s.CELL_COLUMNS))
+             .where(t.c.site_id == site_id, t.c.end_s >= first_end_s, t.c.end_s <= last_end_s)
+             .order_by(t.c.end_s))
+        rows = self.conn.execute(q).all()
+        if not rows:
+            return BucketRows(np.zeros(0, np.int64), np.zeros((0, len(s.CELL_COLUMNS)), np.int64))
+        arr = np.array(rows, dtype=np.int64)
+        return BucketRows(arr[:, 0].copy(), arr[:, 1:].copy())
+
+    def first_total_end(self, site_id: int) -> int | None:
+        t = s.energy_totals
+        return self.conn.execute(select(func.min(t.c.end_s)).where(t.c.site_id == site_id)).scalar()
+
+    def upsert_backup(self, site_id: int, start_s: int, end_s: int | None, intentional: bool) -> None:
+        t = s.backup_events
+        res = self.conn.execute(
+            update(t).where(t.c.site_id == site_id, t.c.start_s == start_s)
+            .values(end_s=end_s, intentional=intentional)
+        )
+        if res.rowcount == 0:
+            self.conn.execute(insert(t).values(
+                site_id=site_id, start_s=start_s, end_s=end_s, intentional=intentional))
+
+    def list_backups(self, site_id: int) -> list[dict[str, Any]]:
+        t = s.backup_events
+        q = select(t).where(t.c.site_id == site_id).order_by(t.c.start_s)
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def upsert_session(self, site_id: int, **values: Any) -> None:
+        t = s.charge_sessions
+        res = self.conn.execute(
+            update(t).where(t.c.site_id == site_id, t.c.event_id == values["event_id"])
+            .values(**values)
+        )
+        if res.rowcount == 0:
+            self.conn.execute(insert(t).values(site_id=site_id, **values))
+
+    def list_sessions(self, site_id: int) -> list[dict[str, Any]]:
+        t = s.charge_sessions
+        q = select(t).where(t.c.site_id == site_id).order_by(t.c.first_power_s, t.c.event_id)
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    # events and command log -----------------------------------------------
+    def insert_event(self, **values: Any) -> None:
+        self.conn.execute(insert(s.site_events).values(**values))
+
+    def list_events(self, site_id: int | None = None) -> list[dict[str, Any]]:
+        t = s.site_events
+        q = select(t).order_by(t.c.start_s, t.c.id)
+        if site_id is not None:
+            q = q.where(t.c.site_id == site_id)
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def update_event_end(self, event_id: str, end_s: int | None) -> None:
+        t = s.site_events
+        self.conn.execute(update(t).where(t.c.id == event_id).values(end_s=end_s))
+
+    def delete_event(self, event_id: str) -> None:
+        self.conn.execute(delete(s.site_events).where(s.site_events.c.id == event_id))
+
+    def log_command(self, site_id: int, sim_s: int, command: str, body_json: str) -> None:
+        self.conn.execute(insert(s.command_log).values(
+            site_id=site_id, sim_s=sim_s, command=command, body_json=body_json))
+
+    def command_log(self, site_id: int) -> list[dict[str, Any]]:
+        t = s.command_log
+        q = select(t).where(t.c.site_id == site_id).order_by(t.c.id)
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+
+class Store:
+    """Owns the Engine; hands out transactions."""
+
+    def __init__(self, url: str, *, run_migrations: bool = True) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url)
+        if run_migrations:
+            migrate(self.engine)
+
+    @contextmanager
+    def tx(self) -> Iterator[Tx]:
+        with self.engine.begin() as conn:
+            yield Tx(conn)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,175 @@
+"""Tables. Every schema change ships as a numbered Alembic migration in migrations/versions.
+
+Instants are Unix seconds (BigInteger). JSON documents are stored as text written by
+gridtwin.core.jsonio, so decimal number text and member order survive (tariff echo).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+__all__ = [
+    "CELL_COLUMNS",
+    "backup_events",
+    "charge_sessions",
+    "command_log",
+    "energy_totals",
+    "meta",
+    "metadata",
+    "oauth_clients",
+    "refresh_tokens",
+    "site_events",
+    "sites",
+    "tariffs",
+    "tokens",
+    "users",
+]
+
+metadata = MetaData()
+
+CELL_COLUMNS: tuple[str, ...] = (
+    "solar_to_home",
+    "solar_to_battery",
+    "solar_to_grid",
+    "generator_to_home",
+    "generator_to_battery",
+    "generator_to_grid",
+    "battery_to_home",
+    "battery_to_grid",
+    "grid_to_home",
+    "grid_to_battery",
+)
+"""Energy-matrix columns [Wh], same order as gridtwin.sim.state.CELLS."""
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("region", String(8), nullable=False, default="NA"),
+    Column("created_s", BigInteger, nullable=False),
+)
+
+oauth_clients = Table(
+    "oauth_clients",
+    metadata,
+    Column("client_id", String(128), primary_key=True),
+    Column("secret_sha256", String(64), nullable=False),
+    Column("user_id", String(128), nullable=False),
+    Column("scopes", Text, nullable=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("jti", String(64), primary_key=True),
+    Column("user_id", String(128), nullable=False),
+    Column("name", String(128), nullable=True),
+    Column("scopes", Text, nullable=False),
+    Column("issued_s", BigInteger, nullable=False),
+    Column("expires_s", BigInteger, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("client_id", String(128), nullable=False),
+    Column("user_id", String(128), nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("expires_s", BigInteger, nullable=False),
+    Column("used", Boolean, nullable=False, default=False),
+)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("energy_site_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("user_id", String(128), nullable=False, index=True),
+    Column("position", Integer, nullable=False, default=0),
+    Column("spec_json", Text, nullable=False),
+    Column("controls_json", Text, nullable=False),
+    Column("state_json", Text, nullable=False),
+    Column("state_t_s", BigInteger, nullable=False),
+)
+
+tariffs = Table(
+    "tariffs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_id", BigInteger, nullable=False),
+    Column("stored_s", BigInteger, nullable=False),
+    Column("raw_json", Text, nullable=False),
+    Index("ix_tariffs_site_stored", "site_id", "stored_s"),
+)
+
+energy_totals = Table(
+    "energy_totals",
+    metadata,
+    Column("site_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("end_s", BigInteger, primary_key=True, autoincrement=False),
+    *(Column(name, BigInteger, nullable=False, default=0) for name in CELL_COLUMNS),
+)
+"""Cumulative Wh per cell since installation at each 5-minute boundary ``end_s``.
+
+A bucket [a, b) of any length is ``row(b) - row(a)``: exact by construction, and a
+query reads only its edge rows whatever the period (site-behavior §9.2)."""
+
+backup_events = Table(
+    "backup_events",
+    metadata,
+    Column("site_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("start_s", BigInteger, primary_key=True, autoincrement=False),
+    Column("end_s", BigInteger, nullable=True),
+    Column("intentional", Boolean, nullable=False, default=False),
+)
+
+charge_sessions = Table(
+    "charge_sessions",
+    metadata,
+    Column("site_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", String(64), primary_key=True),
+    Column("din", String(64), nullable=False),
+    Column("vehicle_id", String(64), nullable=False),
+    Column("first_power_s", BigInteger, nullable=True),
+    Column("last_power_s", BigInteger, nullable=True),
+    Column("delivered_j", BigInteger, nullable=False, default=0),
+)
+
+site_events = Table(
+    "site_events",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("site_id", BigInteger, nullable=False, index=True),
+    Column("type", String(32), nullable=False),
+    Column("start_s", BigInteger, nullable=False),
+    Column("end_s", BigInteger, nullable=True),
+    Column("params_json", Text, nullable=False),
+)
+
+command_log = Table(
+    "command_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_id", BigInteger, nullable=False, index=True),
+    Column("sim_s", BigInteger, nullable=False),
+    Column("command", String(64), nullable=False),
+    Column("body_json", Text, nullable=False),
+)
