@@ -2,7 +2,7 @@
 
 Demo system: 7.6 kW DC, tilt 20, azimuth 180, losses 14 %, two Powerwall 2 (no PV
 inverter of their own, so the AC cap is 1.2 x DC = 9.12 kW), San Francisco
-(37.77 N, 122.42 W, 16 m), America/Los_Angeles, sky ``tmy``. Year 2025.
+(34.05 N, 118.25 W, 90 m), America/Los_Angeles, sky ``tmy``. Year 2025.
 
 PySAM gets the very series gridtwin tabulates for the site (5-minute GHI/DNI/DHI, air
 temperature and wind at bucket centres, UTC timestamps with tz 0, the minute column at
@@ -16,14 +16,14 @@ Run: ``python benchmarks/bench_pv.py`` (needs the ``bench`` extra: nrel-pysam).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from gridtwin.domain.battery import BatteryModel
-from gridtwin.domain.site import BatteryBank, Location, SiteKind, SiteSpec, SolarSpec
+from gridtwin.domain.site import SiteSpec
+from gridtwin.services import provision
 from gridtwin.sim import environment, solar, weather
 
 YEAR_START_S = 1_735_689_600  # 2025-01-01T00:00Z, a common year
@@ -32,12 +32,8 @@ N_STEPS = 365 * 86_400 // STEP_S
 
 
 def demo_spec(sky: str = "tmy") -> SiteSpec:
-    """The demo battery site with the benchmark's PV system."""
-    return SiteSpec(
-        energy_site_id=1, kind=SiteKind.BATTERY, name="demo",
-        time_zone="America/Los_Angeles", location=Location(37.77, -122.42, 16.0),
-        installation_s=0, gateway_din="1232100-00-E--TG0000000000000", site_uuid="demo",
-        batteries=(BatteryBank(BatteryModel.POWERWALL_2, 2),), solar=SolarSpec(), sky=sky)
+    """The demo site that ``gridtwin serve`` creates (2 x PW2, 7.6 kW PV, Los Angeles)."""
+    return replace(provision.demo_spec(0, YEAR_START_S), installation_s=0, sky=sky)
 
 
 def _calendar(unix_s: npt.NDArray[np.int64]) -> dict[str, list[float]]:

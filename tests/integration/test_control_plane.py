@@ -213,3 +213,29 @@ def test_readme_three_line_example(gridtwin):
     gridtwin.control.outage(gridtwin.site_id, duration_s=3600)
     live = httpx.get(gridtwin.url("live_status"), headers=gridtwin.headers).json()["response"]
     assert live["island_status"] == "off_grid_unintentional"
+
+
+def test_rate_limits_answer_429_with_integer_retry_after():
+    with running_gridtwin() as gt:
+        r = httpx.put(f"{gt.base_url}/_gridtwin/rate-limits",
+                      headers={"Authorization": "Bearer gridtwin-test-admin-token"},
+                      json={"rules": [{"name": "live", "match": {"endpoint": "live_status"},
+                                       "key": "user+site", "limit": 2, "window_s": 60}]})
+        assert r.status_code == 200
+        first = httpx.get(gt.url("live_status"), headers=gt.headers)
+        assert first.headers["ratelimit-limit"] == "2" and first.headers["ratelimit-remaining"] == "1"
+        assert httpx.get(gt.url("live_status"), headers=gt.headers).status_code == 200
+        third = httpx.get(gt.url("live_status"), headers=gt.headers)
+        assert third.status_code == 429
+        assert third.json()["error"] == "rate_limited"
+        assert int(third.headers["retry-after"]) >= 1
+        assert third.headers["retry-after"] == third.headers["ratelimit-reset"]
+        # Other endpoints and other sites' buckets are untouched.
+        assert httpx.get(gt.url("site_info"), headers=gt.headers).status_code == 200
+        with pytest.raises(tfe.RateLimited):
+            run(_client_call(gt.base_url, gt.token, gt.site_id, "live_status"))
+        r = httpx.put(f"{gt.base_url}/_gridtwin/rate-limits",
+                      headers={"Authorization": "Bearer gridtwin-test-admin-token"},
+                      json={"preset": "off"})
+        assert httpx.get(gt.url("live_status"), headers=gt.headers).status_code == 200
+        assert "ratelimit-limit" not in httpx.get(gt.url("live_status"), headers=gt.headers).headers

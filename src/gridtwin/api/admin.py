@@ -22,6 +22,7 @@ from gridtwin.services.emulator import (
     events,
     faults,
     presets,
+    ratelimit,
     scenario,
     snapshot,
 )
@@ -272,3 +273,17 @@ def load_preset(name: str, world: World = Admin, data: dict[str, Any] = Body) ->
         raise NotFound()
     doc = presets.preset(name, data.get("seed"), data.get("start"))
     return envelope(scenario.load_scenario(world, doc))
+
+
+@router.get("/rate-limits")
+def get_rate_limits(world: World = Admin) -> WireResponse:
+    return envelope({"config": world.limits.config, "presets": sorted(ratelimit.PRESETS)})
+
+
+@router.put("/rate-limits")
+def put_rate_limits(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
+    config = data.get("preset", data.get("rules"))
+    if config is None:
+        raise InvalidField.for_field("preset", "give a preset name or rules")
+    world.limits.configure(config)
+    return envelope({"config": world.limits.config})

@@ -15,7 +15,9 @@ from urllib.parse import parse_qsl
 import jwt
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gridtwin.api.errors import error_response
 from gridtwin.api.responses import WireResponse, envelope
+from gridtwin.core.errors import RateLimited
 from gridtwin.core.rng import uniform_one
 from gridtwin.services.emulator.faults import FaultRule, RequestFacts
 from gridtwin.services.emulator.journal import BODY_CAP
@@ -101,7 +103,7 @@ class EmulationMiddleware:
                 response_body.extend(message.get("body", b"")[: BODY_CAP - len(response_body)])
             await send(message)
 
-        await self._serve(rule, scope, recording_receive, recording_send, seq)
+        await self._serve(rule, facts, jti, scope, recording_receive, recording_send)
         self.world.journal.add({
             "seq": seq, "txid": scope.get("gridtwin_txid", ""),
             "wall_time": time.time(), "sim_time": self.world.now_s(),
@@ -117,10 +119,33 @@ class EmulationMiddleware:
             "fault_rule": rule.id if rule else None,
         })
 
-    async def _serve(self, rule: FaultRule | None, scope: Scope, receive: Receive, send: Send,
-                     seq: int) -> None:
-        if rule is None:
+    async def _limited(self, facts: RequestFacts, jti: str | None, scope: Scope,
+                       receive: Receive, send: Send) -> None:
+        """Apply rate limits (after faults; wire-format §14): 429 or RateLimit-* headers."""
+        decision = self.world.limits.check(facts, jti)
+        if decision is None:
             await self.app(scope, receive, send)
+            return
+        if not decision.allowed:
+            await self._drain(receive)
+            await error_response(RateLimited(decision.reset_s))(scope, receive, send)
+            return
+        extra = [(b"ratelimit-limit", str(decision.limit).encode()),
+                 (b"ratelimit-remaining", str(decision.remaining).encode()),
+                 (b"ratelimit-reset", str(decision.reset_s).encode())]
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+    async def _serve(self, rule: FaultRule | None, facts: RequestFacts, jti: str | None,
+                     scope: Scope, receive: Receive, send: Send) -> None:
+        seq = facts.seq
+        if rule is None:
+            await self._limited(facts, jti, scope, receive, send)
             return
         action = rule.action
         latency = action.get("latency_ms")
@@ -135,7 +160,7 @@ class EmulationMiddleware:
             await envelope({"code": 201, "message": "Updated"})(scope, receive, send)
             return
         if "status" not in action and "body" not in action:
-            await self.app(scope, receive, send)
+            await self._limited(facts, jti, scope, receive, send)
             return
         await self._drain(receive)
         await self._fault_response(action)(scope, receive, send)

@@ -5,6 +5,8 @@ Exit codes: 0 ok, 1 refused, 2 usage.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
 
@@ -12,6 +14,10 @@ from gridtwin.cli import tariff as tariff_cli
 from gridtwin.cli.local import open_local
 from gridtwin.core.settings import Settings, export_to_env
 from gridtwin.services.auth import ALL_ENERGY_SCOPES, ensure_user, mint_access_token
+from gridtwin.services.emulator.presets import PRESETS
+from gridtwin.services.emulator.presets import preset as preset_doc
+from gridtwin.services.emulator.ratelimit import PRESETS as RATE_PRESETS
+from gridtwin.services.emulator.scenario import load_scenario, parse_document
 from gridtwin.services.provision import DEMO_USER, ensure_demo
 
 app = typer.Typer(help="gridtwin: the Tesla Fleet API energy endpoints over simulated sites.",
@@ -30,29 +36,55 @@ def serve(
     db: str = typer.Option(None, help="SQLite path or postgresql:// URL [default: ./gridtwin.db]."),
     seed: int = typer.Option(0, help="Seed for generated ids and simulated noise."),
     workers: int = typer.Option(1, min=1, max=64, help="Worker processes (PostgreSQL for more than one)."),
+    scenario: Path = typer.Option(None, exists=True, dir_okay=False,
+                                  help="Load this scenario (YAML/JSON), replacing the world."),
+    preset: str = typer.Option(None, help="Load a named preset, replacing the world."),
+    rate_limits: str = typer.Option("off", help="Rate-limit preset: off, fleet (= realistic), strict."),
+    no_admin: bool = typer.Option(False, "--no-admin", help="Remove the /_gridtwin control plane."),
+    admin_token: str = typer.Option(None, envvar="GRIDTWIN_ADMIN_TOKEN",
+                                    help="Control-plane token [default: generated, kept in the db]."),
     quiet: bool = typer.Option(False, help="Do not print the demo token and curl."),
 ) -> None:
     """Serve the emulated Fleet API. A new database gets the demo user and site."""
     base = f"http://{host}:{port}"
+    if rate_limits not in RATE_PRESETS:
+        err.print(f"--rate-limits must be one of {', '.join(RATE_PRESETS)}")
+        raise typer.Exit(2)
+    if preset is not None and preset not in PRESETS:
+        err.print(f"--preset must be one of {', '.join(sorted(PRESETS))}")
+        raise typer.Exit(2)
     # Workers share one simulated clock through the database.
     settings = Settings.from_env(db_url=db, public_base_url=base, seed=seed,
-                                 shared_clock=True if workers > 1 else None)
+                                 shared_clock=True if workers > 1 else None,
+                                 rate_limits=rate_limits, admin_token=admin_token,
+                                 enable_admin=False if no_admin else None)
     world = open_local(settings)
+    if scenario is not None or preset is not None:
+        doc = parse_document(scenario.read_bytes()) if scenario else preset_doc(preset, seed)
+        loaded = load_scenario(world, doc)
+        err.print(f"loaded {scenario or preset}: sites {loaded['sites']}")
     created = ensure_demo(world)
     if not quiet:
-        ensure_user(world, DEMO_USER)  # an existing database may hold only other users
         with world.store.tx() as tx:
-            sites = tx.list_sites(DEMO_USER)
-        token = mint_access_token(world, DEMO_USER, ALL_ENERGY_SCOPES, name="serve").access_token
+            owners = [row.user_id for row in tx.list_sites()]
+        # The token is for the demo user, or the owner of the first site of a scenario.
+        user = DEMO_USER if DEMO_USER in owners or not owners else owners[0]
+        ensure_user(world, user)
+        with world.store.tx() as tx:
+            sites = tx.list_sites(user)
+        token = mint_access_token(world, user, ALL_ENERGY_SCOPES, name="serve").access_token
         err.print(f"[bold]gridtwin[/] on {base}  (database {settings.db_url})")
         if created:
             err.print(f"created demo site {created.energy_site_id} for user '{DEMO_USER}'")
-        err.print("token for user 'demo' (8 h):")
+        err.print(f"token for user '{user}' (8 h):")
         print(token, flush=True)
         path = (f"/api/1/energy_sites/{sites[0].energy_site_id}/live_status" if sites
                 else "/api/1/products")
         err.print("first call:")
         print(f"curl -H 'Authorization: Bearer {token}' {base}{path}", flush=True)
+        if settings.enable_admin:
+            err.print(f"control plane: {base}/_gridtwin/  admin token: {world.admin_token}",
+                      soft_wrap=True)
     world.store.dispose()
     export_to_env(settings)
     import uvicorn

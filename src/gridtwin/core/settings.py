@@ -40,6 +40,7 @@ class Settings:
     clock_mode: str = "realtime"
     clock_rate: float = 1.0
     shared_clock: bool = False
+    rate_limits: str = "off"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -60,6 +61,8 @@ class Settings:
             values["clock_start_s"] = int(env["GRIDTWIN_CLOCK_START"])
         if "GRIDTWIN_CLOCK_MODE" in env:
             values["clock_mode"] = env["GRIDTWIN_CLOCK_MODE"]
+        if "GRIDTWIN_RATE_LIMITS" in env:
+            values["rate_limits"] = env["GRIDTWIN_RATE_LIMITS"]
         if env.get("GRIDTWIN_SHARED_CLOCK") == "1":
             values["shared_clock"] = True
         if env.get("GRIDTWIN_NO_ADMIN") == "1":
@@ -84,3 +87,4 @@ def export_to_env(settings: Settings) -> None:
         os.environ["GRIDTWIN_NO_ADMIN"] = "1"
     if settings.shared_clock:
         os.environ["GRIDTWIN_SHARED_CLOCK"] = "1"
+    os.environ["GRIDTWIN_RATE_LIMITS"] = settings.rate_limits

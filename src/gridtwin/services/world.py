@@ -14,6 +14,7 @@ from gridtwin.core.clock import SimClock
 from gridtwin.core.settings import Settings
 from gridtwin.services.emulator.faults import FaultBook
 from gridtwin.services.emulator.journal import Journal
+from gridtwin.services.emulator.ratelimit import RateLimiter
 from gridtwin.store.repository import Store, Tx
 
 __all__ = ["World", "open_world"]
@@ -29,6 +30,7 @@ class World:
     admin_token: str
     faults: FaultBook
     journal: Journal = field(default_factory=Journal)
+    limits: RateLimiter = field(default_factory=RateLimiter)
     _locks: dict[int, threading.Lock] = field(default_factory=dict)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock)
     _seq: int = 0
@@ -101,6 +103,7 @@ def open_world(settings: Settings) -> World:
         # Sim time continues across restarts and is shared by workers: same anchors.
         clock.restore(jsonio.loads(saved_clock, decimals=False))
     world = World(settings, store, clock, secret, settings.seed, admin, FaultBook(settings.seed))
+    world.limits.configure(settings.rate_limits)
     if saved_clock is None or settings.clock_start_s is not None:
         world.save_clock()
     else:
