@@ -16,6 +16,7 @@ from tesla_fleet_api import TeslaFleetApi
 from tesla_fleet_api import exceptions as tfe
 
 from gridtwin.client.control import ControlError
+from gridtwin.services.emulator.presets import preset
 from gridtwin.testing import running_gridtwin
 
 pytestmark = pytest.mark.server
@@ -239,3 +240,24 @@ def test_rate_limits_answer_429_with_integer_retry_after():
                       json={"preset": "off"})
         assert httpx.get(gt.url("live_status"), headers=gt.headers).status_code == 200
         assert "ratelimit-limit" not in httpx.get(gt.url("live_status"), headers=gt.headers).headers
+
+
+def test_reset_one_site_rebuilds_it_and_leaves_the_others():
+    doc = preset("multi_site", 0, "2025-07-15T12:00:00-07:00")
+    doc["clock"]["mode"] = "frozen"
+    with running_gridtwin(scenario=doc) as gt:
+        alice = gt.tokens["alice:default"]
+        battery, solar = 1000000000000001, 1000000000000002
+        h = {"Authorization": f"Bearer {alice}"}
+        urls = [gt.url(p, s) for s in (battery, solar) for p in ("site_info", "live_status")]
+        before = [httpx.get(u, headers=h).content for u in urls]
+        gt.control.outage(battery, duration_s=600)
+        gt.control.outage(solar, duration_s=600)
+        httpx.post(gt.url("backup", battery), headers=h, json={"backup_reserve_percent": 75})
+        gt.control.reset(scope="site", site_id=battery)
+        after = [httpx.get(u, headers=h).content for u in urls]
+        assert after[:2] == before[:2]  # the battery site is as loaded
+        assert after[3] != before[3]    # the solar site kept its outage
+        assert gt.control.events(site_id=battery) == []
+        with pytest.raises(ControlError):
+            gt.control.reset(scope="site", site_id=123)

@@ -171,10 +171,14 @@ class Tx:
             update(s.sites).where(s.sites.c.energy_site_id == site_id).values(spec_json=spec_json)
         )
 
-    def delete_site(self, site_id: int) -> None:
+    def clear_site_history(self, site_id: int) -> None:
+        """Delete a site's history, events, tariffs and command log; keep the site row."""
         for table in (s.energy_totals, s.backup_events, s.charge_sessions, s.tariffs,
                       s.site_events, s.command_log):
             self.conn.execute(delete(table).where(table.c.site_id == site_id))
+
+    def delete_site(self, site_id: int) -> None:
+        self.clear_site_history(site_id)
         self.conn.execute(delete(s.sites).where(s.sites.c.energy_site_id == site_id))
 
     def wipe_world(self) -> None:
