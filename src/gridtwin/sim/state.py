@@ -13,6 +13,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from gridtwin.domain.energy import CELLS
+
 __all__ = [
     "CELLS",
     "AdvanceResult",
@@ -24,21 +26,6 @@ __all__ = [
     "PriceSeries",
     "SiteState",
 ]
-
-CELLS: tuple[str, ...] = (
-    "solar_to_home",
-    "solar_to_battery",
-    "solar_to_grid",
-    "generator_to_home",
-    "generator_to_battery",
-    "generator_to_grid",
-    "battery_to_home",
-    "battery_to_grid",
-    "grid_to_home",
-    "grid_to_battery",
-)
-"""Origin-to-destination energy cells (site-behavior §9.1), in this fixed order."""
-
 
 @dataclass(frozen=True)
 class Environment:

@@ -18,6 +18,8 @@ from sqlalchemy import (
     Text,
 )
 
+from gridtwin.domain.energy import CELLS
+
 __all__ = [
     "CELL_COLUMNS",
     "backup_events",
@@ -37,19 +39,8 @@ __all__ = [
 
 metadata = MetaData()
 
-CELL_COLUMNS: tuple[str, ...] = (
-    "solar_to_home",
-    "solar_to_battery",
-    "solar_to_grid",
-    "generator_to_home",
-    "generator_to_battery",
-    "generator_to_grid",
-    "battery_to_home",
-    "battery_to_grid",
-    "grid_to_home",
-    "grid_to_battery",
-)
-"""Energy-matrix columns [Wh], same order as gridtwin.sim.state.CELLS."""
+CELL_COLUMNS = CELLS
+"""Energy-matrix columns [Wh], one per cell."""
 
 meta = Table(
     "meta",
