@@ -8,6 +8,7 @@ from gridtwin.api.app import create_app
 from gridtwin.core.settings import Settings
 from gridtwin.services.provision import ensure_demo
 from gridtwin.services.world import World, open_world
+from gridtwin.web import attach as attach_dashboard
 
 __all__ = ["build"]
 
@@ -16,7 +17,7 @@ def build(settings: Settings) -> tuple[FastAPI, World]:
     world = open_world(settings)
     if settings.demo_on_empty:
         ensure_demo(world)
-    return create_app(world), world
+    return attach_dashboard(create_app(world), world), world
 
 
 def __getattr__(name: str) -> FastAPI:

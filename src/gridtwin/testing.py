@@ -29,6 +29,7 @@ from gridtwin.core.settings import Settings
 from gridtwin.services.emulator.presets import preset
 from gridtwin.services.emulator.scenario import load_scenario
 from gridtwin.services.world import open_world
+from gridtwin.web import attach as attach_dashboard
 
 __all__ = ["RunningGridtwin", "running_gridtwin"]
 
@@ -81,7 +82,7 @@ def running_gridtwin(
         if doc["clock"].get("start") is None:
             doc["clock"]["start"] = start
         loaded = load_scenario(world, doc)
-        server = uvicorn.Server(uvicorn.Config(create_app(world), host="127.0.0.1", port=port,
+        server = uvicorn.Server(uvicorn.Config(attach_dashboard(create_app(world), world), host="127.0.0.1", port=port,
                                                log_level="warning", lifespan="off"))
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()

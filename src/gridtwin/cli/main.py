@@ -10,8 +10,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from gridtwin.cli import remote
 from gridtwin.cli import tariff as tariff_cli
 from gridtwin.cli.local import open_local
+from gridtwin.cli.simulate import simulate
 from gridtwin.core.settings import Settings, export_to_env
 from gridtwin.services.auth import ALL_ENERGY_SCOPES, ensure_user, mint_access_token
 from gridtwin.services.emulator.presets import PRESETS
@@ -25,6 +27,8 @@ app = typer.Typer(help="gridtwin: the Tesla Fleet API energy endpoints over simu
 token_app = typer.Typer(help="Access tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(tariff_cli.app, name="tariff")
+remote.register(app, tariff_cli.app)
+app.command()(simulate)
 
 err = Console(stderr=True)
 

@@ -1,0 +1,252 @@
+"""``gridtwin simulate`` configuration: a TOML file read with tomllib.
+
+    [site]      time_zone, latitude, longitude, solar_kw, load_kwh_per_day,
+                load_weather_sensitive, battery_model, battery_count, initial_pct, sky,
+                tilt_deg, azimuth_deg
+    [run]       year = 2024  (a local calendar year)  or  start = "2024-07-01", days = 14
+                step_s = 300
+    [tariff]    file = "tou.json" (relative to the config)  or  [tariff.content] inline
+    [[variant]] name, mode, reserve, export, grid_charging, strategy
+    [matrix]    lists of mode / reserve / export / grid_charging: every combination
+    [plots]     week_start = "2024-07-01" (the week of power flows; default: run start)
+
+Problems are collected and reported together (:class:`ConfigError`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from gridtwin import tariff
+from gridtwin.domain.battery import BatteryModel
+from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
+from gridtwin.domain.site import BatteryBank, LoadSpec, Location, SiteKind, SiteSpec, SolarSpec
+
+__all__ = ["ConfigError", "SimConfig", "Variant", "load_config"]
+
+_DAY_S = 86_400
+
+
+class ConfigError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way of running the battery: a name and the command-writable settings."""
+
+    name: str
+    controls: SiteControls
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """A validated configuration. Instants are Unix seconds on 5-minute marks [s]."""
+
+    path: Path
+    spec: SiteSpec
+    baseline: SiteSpec
+    start_s: int
+    end_s: int
+    initial_pct: float
+    tariff_doc: dict[str, Any]
+    compiled: tariff.CompiledTariff
+    variants: tuple[Variant, ...]
+    week_start_s: int
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+class _Reader:
+    """Typed reads from a TOML table, collecting problems instead of stopping."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def num(self, table: dict[str, Any], key: str, path: str, default: float | None,
+            lo: float, hi: float) -> float:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+            self.problems.append(f"{path}.{key}: must be a number {lo:g}-{hi:g}")
+            return lo
+        return float(value)
+
+    def text(self, table: dict[str, Any], key: str, path: str, default: str | None,
+             allowed: tuple[str, ...] | None = None) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str) or (allowed is not None and value not in allowed):
+            choice = f" one of {', '.join(allowed)}" if allowed else " a string"
+            self.problems.append(f"{path}.{key}: must be{choice}")
+            return allowed[0] if allowed else ""
+        return value
+
+    def table(self, doc: dict[str, Any], key: str) -> dict[str, Any]:
+        value = doc.get(key, {})
+        if not isinstance(value, dict):
+            self.problems.append(f"{key}: must be a table")
+            return {}
+        return value
+
+
+def _flag(r: _Reader, table: dict[str, Any], key: str, path: str, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        r.problems.append(f"{path}.{key}: must be true or false")
+        return default
+    return value
+
+
+def _zone(r: _Reader, site: dict[str, Any]) -> str:
+    name = r.text(site, "time_zone", "site", "America/Los_Angeles")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.problems.append(f"site.time_zone: unknown zone {name!r}")
+        return "UTC"
+    return name
+
+
+def _site(r: _Reader, site: dict[str, Any], start_s: int) -> SiteSpec:
+    zone = _zone(r, site)
+    models = tuple(m.value for m in BatteryModel if m is not BatteryModel.POWERWALL_3_EXPANSION)
+    model = BatteryModel(r.text(site, "battery_model", "site", "powerwall_3", models))
+    count = int(r.num(site, "battery_count", "site", 1, 1, 10))
+    solar_kw = r.num(site, "solar_kw", "site", 7.6, 0, 1000)
+    azimuth = site.get("azimuth_deg")
+    spec = SiteSpec(
+        energy_site_id=1, kind=SiteKind.BATTERY, name=r.text(site, "name", "site", "simulated site"),
+        time_zone=zone,
+        location=Location(r.num(site, "latitude", "site", 34.05, -90, 90),
+                          r.num(site, "longitude", "site", -118.25, -180, 180),
+                          r.num(site, "elevation_m", "site", 0, -500, 9000)),
+        installation_s=start_s, gateway_din="simulated", site_uuid="simulated",
+        batteries=(BatteryBank(model, count=count),),
+        solar=None if solar_kw == 0 else SolarSpec(
+            dc_kw=solar_kw, tilt_deg=r.num(site, "tilt_deg", "site", 20, 0, 90),
+            azimuth_deg=None if azimuth is None else r.num(site, "azimuth_deg", "site", 180, 0, 360)),
+        load=LoadSpec(daily_kwh=r.num(site, "load_kwh_per_day", "site", 24, 0.1, 1000),
+                      weather_sensitive=_flag(r, site, "load_weather_sensitive", "site", True)),
+        sky=r.text(site, "sky", "site", "tmy",
+                   ("tmy", "clear", "partly_cloudy", "overcast", "storm", "random")),
+    )
+    if spec.solar is not None:
+        # The baseline has no Powerwall inverter: pin the AC limit so solar is identical.
+        spec = replace(spec, solar=replace(spec.solar, inverter_ac_w=spec.solar_ac_limit_w))
+    return spec
+
+
+def _local_midnight(day: date, zone: str) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).timestamp())
+
+
+def _window(r: _Reader, run: dict[str, Any], zone: str) -> tuple[int, int]:
+    if "year" in run:
+        year = int(r.num(run, "year", "run", None, 1971, 2100))
+        return _local_midnight(date(year, 1, 1), zone), _local_midnight(date(year + 1, 1, 1), zone)
+    try:
+        first = date.fromisoformat(str(run.get("start", "")))
+    except ValueError:
+        r.problems.append('run: give year = YYYY, or start = "YYYY-MM-DD" and days')
+        return 0, _DAY_S
+    days = int(r.num(run, "days", "run", 365, 1, 400))
+    return _local_midnight(first, zone), _local_midnight(first + timedelta(days=days), zone)
+
+
+def _tariff(r: _Reader, table: dict[str, Any], base: Path) -> dict[str, Any]:
+    try:
+        if "file" in table:
+            doc = tariff.loads((base / str(table["file"])).read_text(encoding="utf-8-sig"))
+        elif isinstance(table.get("content"), dict):
+            doc = tariff.loads(json.dumps(table["content"]))
+        else:
+            r.problems.append("tariff: give file = PATH or a [tariff.content] table")
+            return {}
+    except (OSError, ValueError) as exc:
+        r.problems.append(f"tariff.file: cannot read: {exc}")
+        return {}
+    if not isinstance(doc, dict):
+        r.problems.append("tariff: must be a tariff_content_v2 object")
+        return {}
+    return dict(doc)
+
+
+def _variant(r: _Reader, item: dict[str, Any], path: str) -> Variant:
+    modes = tuple(m.value for m in OperationMode)
+    rules = tuple(e.value for e in ExportRule)
+    mode = r.text(item, "mode", path, "self_consumption", modes)
+    reserve = int(r.num(item, "reserve", path, 20, 0, 100))
+    export = r.text(item, "export", path, "pv_only", rules)
+    charging = _flag(r, item, "grid_charging", path, True)
+    strategy = r.text(item, "strategy", path, "economics", tuple(s.value for s in Strategy))
+    controls = SiteControls(backup_reserve_pct=reserve, mode=OperationMode(mode),
+                            export_rule=ExportRule(export), grid_charging_allowed=charging,
+                            strategy=Strategy(strategy))
+    default = f"{mode} {reserve}% {export}" + ("" if charging else " no-grid-charging")
+    return Variant(str(item.get("name", default)), controls)
+
+
+def _variants(r: _Reader, doc: dict[str, Any]) -> tuple[Variant, ...]:
+    out: list[Variant] = []
+    listed = doc.get("variant", [])
+    if not isinstance(listed, list):
+        r.problems.append("variant: use [[variant]] tables")
+        listed = []
+    for i, item in enumerate(listed):
+        out.append(_variant(r, item if isinstance(item, dict) else {}, f"variant[{i}]"))
+    matrix = r.table(doc, "matrix")
+    if matrix:
+        keys = [k for k in ("mode", "reserve", "export", "grid_charging") if k in matrix]
+        lists = [v if isinstance(v, list) else [v] for v in (matrix[k] for k in keys)]
+        for combo in itertools.product(*lists):
+            out.append(_variant(r, dict(zip(keys, combo, strict=True)), "matrix"))
+    if not out:
+        out.append(_variant(r, {}, "variant"))
+    names = [v.name for v in out]
+    if len(set(names)) != len(names):
+        r.problems.append("variant: names must be unique")
+    return tuple(out)
+
+
+def _week_start(r: _Reader, plots: dict[str, Any], zone: str, start_s: int) -> int:
+    if "week_start" not in plots:
+        return start_s
+    try:
+        return _local_midnight(date.fromisoformat(str(plots["week_start"])), zone)
+    except ValueError:
+        r.problems.append('plots.week_start: must be a date "YYYY-MM-DD"')
+        return start_s
+
+
+def load_config(path: Path) -> SimConfig:
+    """Read and validate ``path``; raises ConfigError listing every problem, OSError or
+    tomllib.TOMLDecodeError when the file cannot be read."""
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    r = _Reader()
+    site_table = r.table(doc, "site")
+    zone = _zone(_Reader(), site_table)
+    start_s, end_s = _window(r, r.table(doc, "run"), zone)
+    spec = _site(r, site_table, start_s)
+    step = int(r.num(r.table(doc, "run"), "step_s", "run", 300, 60, 300))
+    if 300 % step:
+        r.problems.append("run.step_s: must divide 300")
+    spec = replace(spec, step_s=step)
+    tariff_doc = _tariff(r, r.table(doc, "tariff"), path.parent)
+    report = tariff.validate(tariff_doc) if tariff_doc else None
+    if report is not None and report.tariff is None:
+        r.problems += [f"tariff: {p.line()}" for p in report.errors][:10]
+    variants = _variants(r, doc)
+    week_s = _week_start(r, r.table(doc, "plots"), zone, start_s)
+    if r.problems or report is None or report.tariff is None:
+        raise ConfigError(r.problems or ["tariff: invalid"])
+    baseline = replace(spec, kind=SiteKind.SOLAR, batteries=())
+    return SimConfig(path, spec, baseline, start_s, end_s,
+                     r.num(site_table, "initial_pct", "site", 50, 0, 100), tariff_doc,
+                     report.tariff, variants, min(max(week_s, start_s), end_s))

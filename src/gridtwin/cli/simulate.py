@@ -1,0 +1,117 @@
+"""``gridtwin simulate CONFIG.toml``: an offline what-if run (no server, no database).
+
+For each variant (mode × reserve × export rule ...) and a no-battery baseline of the
+same site, simulate the window, then print energy flows, self-sufficiency, the bill and
+the savings against the baseline; ``--json`` for scripts, ``--out DIR`` for PNG plots.
+Exit 0 ok, 1 invalid configuration or tariff, 2 unreadable file or usage.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from gridtwin.cli.output import err, kwh, out, print_json, usage_error
+from gridtwin.cli.simconfig import ConfigError, SimConfig, load_config
+from gridtwin.cli.simrun import Outcome, Run, run_all
+from gridtwin.tariff import round_money
+
+__all__ = ["simulate"]
+
+_COLUMNS = (("solar_wh", "Solar"), ("home_wh", "Home"), ("grid_import_wh", "Grid import"),
+            ("grid_export_wh", "Grid export"), ("battery_charge_wh", "Battery charge"),
+            ("battery_discharge_wh", "Battery discharge"))
+
+
+def _load(config: Path) -> SimConfig:
+    try:
+        return load_config(config)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise usage_error(f"cannot read {config}: {exc}") from None
+    except ConfigError as exc:
+        for problem in exc.problems:
+            err.print(f"{config}: {problem}", markup=False)
+        raise typer.Exit(1) from None
+
+
+def _run(cfg: SimConfig, quiet: bool) -> tuple[tuple[Run, Outcome], list[tuple[Run, Outcome]]]:
+    span = cfg.end_s - cfg.start_s
+    columns = (TextColumn("{task.description:<28}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
+        names = ["no battery", *(v.name for v in cfg.variants)]
+        tasks = {name: bar.add_task(name, total=span) for name in names}
+        return run_all(cfg, lambda name, seconds: bar.advance(tasks[name], seconds))
+
+
+def _metrics(o: Outcome, currency: str) -> list[str]:
+    return [*(kwh(o.totals_wh[key]) for key, _ in _COLUMNS), f"{o.self_sufficiency_pct:.1f}",
+            f"{round_money(o.bill.total)} {currency}", f"{round_money(o.savings)} {currency}"]
+
+
+_ROWS = (*(title for _, title in _COLUMNS), "Self-sufficiency [%]", "Bill", "Savings")
+
+
+def summary_table(cfg: SimConfig, base: Outcome, outcomes: list[Outcome]) -> Table:
+    """One column per variant (the baseline first), one row per quantity."""
+    days = (cfg.end_s - cfg.start_s) / 86_400
+    table = Table(title=f"{cfg.spec.name}: {days:g} days from {_date(cfg)}",
+                  caption="Energy in kWh; savings against the same site without a battery.")
+    table.add_column("", no_wrap=True)
+    columns = [base, *outcomes]
+    for o in columns:
+        table.add_column(o.name, justify="right", no_wrap=False)
+    cells = [_metrics(o, cfg.compiled.currency) for o in columns]
+    for i, name in enumerate(_ROWS):
+        table.add_row(name, *(c[i] for c in cells))
+    return table
+
+
+def _date(cfg: SimConfig) -> str:
+    return datetime.fromtimestamp(cfg.start_s, ZoneInfo(cfg.spec.time_zone)).date().isoformat()
+
+
+def _json_outcome(o: Outcome) -> dict[str, Any]:
+    return {"name": o.name, **o.totals_wh,
+            "self_sufficiency_pct": round(o.self_sufficiency_pct, 3),
+            "bill": o.bill.display(), "savings": str(round_money(o.savings)),
+            "monthly_bill": {month: str(round_money(total)) for month, total in o.monthly}}
+
+
+def _json(cfg: SimConfig, base: Outcome, outcomes: list[Outcome], plots: list[Path]) -> dict[str, Any]:
+    return {
+        "config": str(cfg.path), "start": cfg.start_s, "end": cfg.end_s,
+        "time_zone": cfg.spec.time_zone, "currency": cfg.compiled.currency,
+        "baseline": _json_outcome(base), "variants": [_json_outcome(o) for o in outcomes],
+        "plots": [str(p) for p in plots],
+    }
+
+
+def simulate(
+    config: Annotated[Path, typer.Argument(help="TOML configuration (see examples/simulate.toml).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write PNG plots here.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Offline what-if: simulate a site under several battery settings and a tariff."""
+    cfg = _load(config)
+    base, results = _run(cfg, quiet)
+    plots: list[Path] = []
+    if out_dir is not None:
+        from gridtwin.cli.simplots import write_plots
+
+        plots = write_plots(cfg, base, results, out_dir)
+    outcomes = [o for _, o in results]
+    if as_json:
+        print_json(_json(cfg, base[1], outcomes, plots))
+        return
+    out.print(summary_table(cfg, base[1], outcomes))
+    for path in plots:
+        err.print(f"wrote {path}", markup=False)

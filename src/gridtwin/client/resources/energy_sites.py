@@ -1,0 +1,242 @@
+"""One energy site's reads and commands (wire-format §7–§13), sync and async.
+
+Dates accept an aware ``datetime`` (sent as RFC 3339) or a string sent as is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from gridtwin.client._base import AsyncCore, Call, SyncCore, parse_with
+from gridtwin.client.types import (
+    BackupHistory,
+    BackupTimeRemaining,
+    ChargeHistory,
+    CommandResult,
+    EnergyHistory,
+    EnergyProduct,
+    LiveStatus,
+    SiteInfo,
+)
+
+__all__ = ["AsyncEnergySite", "EnergySite", "SiteCalls"]
+
+When = datetime | str | None
+_COMMAND = parse_with(CommandResult)
+
+
+def _when(value: When) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _query(**values: Any) -> dict[str, str]:
+    """Query parameters, leaving out those that are None (as tesla-fleet-api does)."""
+    return {k: str(_when(v)) for k, v in values.items() if v is not None}
+
+
+class SiteCalls:
+    """The calls of one site; shared by :class:`EnergySite` and :class:`AsyncEnergySite`."""
+
+    def __init__(self, site_id: int) -> None:
+        self.site_id = int(site_id)
+
+    def _path(self, name: str) -> str:
+        return f"/api/1/energy_sites/{self.site_id}/{name}"
+
+    def _get(self, name: str, kind: Any, params: Mapping[str, str] | None = None) -> Call[Any]:
+        return Call("GET", self._path(name), parse_with(kind), params=params)
+
+    def _command(self, name: str, body: dict[str, Any]) -> Call[CommandResult]:
+        return Call("POST", self._path(name), _COMMAND, json=body)
+
+    def site_info(self) -> Call[SiteInfo]:
+        return self._get("site_info", SiteInfo)
+
+    def live_status(self) -> Call[LiveStatus]:
+        return self._get("live_status", LiveStatus)
+
+    def site_status(self) -> Call[Any]:
+        return self._get("site_status", EnergyProduct)
+
+    def backup_time_remaining(self) -> Call[BackupTimeRemaining]:
+        return self._get("backup_time_remaining", BackupTimeRemaining)
+
+    def energy_history(self, period: str | None, start_date: When, end_date: When,
+                       time_zone: str | None) -> Call[EnergyHistory]:
+        params = _query(kind="energy", period=period, start_date=start_date,
+                        end_date=end_date, time_zone=time_zone)
+        return self._get("calendar_history", EnergyHistory, params)
+
+    def backup_history(self, period: str | None, start_date: When, end_date: When,
+                       time_zone: str | None) -> Call[BackupHistory]:
+        params = _query(kind="backup", period=period, start_date=start_date,
+                        end_date=end_date, time_zone=time_zone)
+        return self._get("calendar_history", BackupHistory, params)
+
+    def charge_history(self, start_date: When, end_date: When,
+                       time_zone: str | None) -> Call[ChargeHistory]:
+        params = _query(kind="charge", start_date=start_date, end_date=end_date,
+                        time_zone=time_zone)
+        return self._get("telemetry_history", ChargeHistory, params)
+
+    def backup(self, percent: int) -> Call[CommandResult]:
+        return self._command("backup", {"backup_reserve_percent": percent})
+
+    def operation(self, mode: str) -> Call[CommandResult]:
+        return self._command("operation", {"default_real_mode": mode})
+
+    def storm_mode(self, enabled: bool) -> Call[CommandResult]:
+        return self._command("storm_mode", {"enabled": enabled})
+
+    def grid_import_export(self, disallow_charge_from_grid_with_solar_installed: bool | None,
+                           customer_preferred_export_rule: str | None) -> Call[CommandResult]:
+        body: dict[str, Any] = {}
+        if disallow_charge_from_grid_with_solar_installed is not None:
+            body["disallow_charge_from_grid_with_solar_installed"] = (
+                disallow_charge_from_grid_with_solar_installed)
+        if customer_preferred_export_rule is not None:
+            body["customer_preferred_export_rule"] = customer_preferred_export_rule
+        return self._command("grid_import_export", body)
+
+    def off_grid_vehicle_charging_reserve(self, percent: int) -> Call[CommandResult]:
+        return self._command("off_grid_vehicle_charging_reserve",
+                             {"off_grid_vehicle_charging_reserve_percent": percent})
+
+    def time_of_use_settings(self, tariff_content_v2: Mapping[str, Any] | None,
+                             optimization_strategy: str | None,
+                             tou_settings: Mapping[str, Any] | None) -> Call[CommandResult]:
+        tou = dict(tou_settings or {})
+        if tariff_content_v2 is not None:
+            tou["tariff_content_v2"] = dict(tariff_content_v2)
+        if optimization_strategy is not None:
+            tou["optimization_strategy"] = optimization_strategy
+        return self._command("time_of_use_settings", {"tou_settings": tou})
+
+
+class EnergySite:
+    """An energy site of the token's user. Every method is one HTTP call."""
+
+    def __init__(self, core: SyncCore, site_id: int) -> None:
+        self._core = core
+        self._calls = SiteCalls(site_id)
+
+    @property
+    def site_id(self) -> int:
+        return self._calls.site_id
+
+    def site_info(self) -> SiteInfo:
+        return self._core.run(self._calls.site_info())
+
+    def live_status(self) -> LiveStatus:
+        return self._core.run(self._calls.live_status())
+
+    def site_status(self) -> Any:
+        """The site's products item (``BatteryProduct``, ``SolarProduct``...)."""
+        return self._core.run(self._calls.site_status())
+
+    def backup_time_remaining(self) -> BackupTimeRemaining:
+        return self._core.run(self._calls.backup_time_remaining())
+
+    def energy_history(self, period: str | None = "day", *, start_date: When = None,
+                       end_date: When = None, time_zone: str | None = None) -> EnergyHistory:
+        return self._core.run(self._calls.energy_history(period, start_date, end_date, time_zone))
+
+    def backup_history(self, period: str | None = None, *, start_date: When = None,
+                       end_date: When = None, time_zone: str | None = None) -> BackupHistory:
+        return self._core.run(self._calls.backup_history(period, start_date, end_date, time_zone))
+
+    def charge_history(self, *, start_date: When = None, end_date: When = None,
+                       time_zone: str | None = None) -> ChargeHistory:
+        return self._core.run(self._calls.charge_history(start_date, end_date, time_zone))
+
+    def backup(self, percent: int) -> CommandResult:
+        """Set the backup reserve [%, 0-100]."""
+        return self._core.run(self._calls.backup(percent))
+
+    def operation(self, mode: str) -> CommandResult:
+        """``self_consumption``, ``autonomous`` or ``backup``."""
+        return self._core.run(self._calls.operation(mode))
+
+    def storm_mode(self, enabled: bool) -> CommandResult:
+        return self._core.run(self._calls.storm_mode(enabled))
+
+    def grid_import_export(self, *, disallow_charge_from_grid_with_solar_installed: bool | None = None,
+                           customer_preferred_export_rule: str | None = None) -> CommandResult:
+        """Export rule ``battery_ok``, ``pv_only`` or ``never``; either or both members."""
+        return self._core.run(self._calls.grid_import_export(
+            disallow_charge_from_grid_with_solar_installed, customer_preferred_export_rule))
+
+    def off_grid_vehicle_charging_reserve(self, percent: int) -> CommandResult:
+        return self._core.run(self._calls.off_grid_vehicle_charging_reserve(percent))
+
+    def time_of_use_settings(self, tariff_content_v2: Mapping[str, Any] | None = None, *,
+                             optimization_strategy: str | None = None,
+                             tou_settings: Mapping[str, Any] | None = None) -> CommandResult:
+        """Upload a tariff; ``tou_settings`` sends a whole ``tou_settings`` object."""
+        return self._core.run(self._calls.time_of_use_settings(
+            tariff_content_v2, optimization_strategy, tou_settings))
+
+
+class AsyncEnergySite:
+    """The async twin of :class:`EnergySite`."""
+
+    def __init__(self, core: AsyncCore, site_id: int) -> None:
+        self._core = core
+        self._calls = SiteCalls(site_id)
+
+    @property
+    def site_id(self) -> int:
+        return self._calls.site_id
+
+    async def site_info(self) -> SiteInfo:
+        return await self._core.run(self._calls.site_info())
+
+    async def live_status(self) -> LiveStatus:
+        return await self._core.run(self._calls.live_status())
+
+    async def site_status(self) -> Any:
+        return await self._core.run(self._calls.site_status())
+
+    async def backup_time_remaining(self) -> BackupTimeRemaining:
+        return await self._core.run(self._calls.backup_time_remaining())
+
+    async def energy_history(self, period: str | None = "day", *, start_date: When = None,
+                             end_date: When = None, time_zone: str | None = None) -> EnergyHistory:
+        return await self._core.run(
+            self._calls.energy_history(period, start_date, end_date, time_zone))
+
+    async def backup_history(self, period: str | None = None, *, start_date: When = None,
+                             end_date: When = None, time_zone: str | None = None) -> BackupHistory:
+        return await self._core.run(
+            self._calls.backup_history(period, start_date, end_date, time_zone))
+
+    async def charge_history(self, *, start_date: When = None, end_date: When = None,
+                             time_zone: str | None = None) -> ChargeHistory:
+        return await self._core.run(self._calls.charge_history(start_date, end_date, time_zone))
+
+    async def backup(self, percent: int) -> CommandResult:
+        return await self._core.run(self._calls.backup(percent))
+
+    async def operation(self, mode: str) -> CommandResult:
+        return await self._core.run(self._calls.operation(mode))
+
+    async def storm_mode(self, enabled: bool) -> CommandResult:
+        return await self._core.run(self._calls.storm_mode(enabled))
+
+    async def grid_import_export(
+        self, *, disallow_charge_from_grid_with_solar_installed: bool | None = None,
+        customer_preferred_export_rule: str | None = None,
+    ) -> CommandResult:
+        return await self._core.run(self._calls.grid_import_export(
+            disallow_charge_from_grid_with_solar_installed, customer_preferred_export_rule))
+
+    async def off_grid_vehicle_charging_reserve(self, percent: int) -> CommandResult:
+        return await self._core.run(self._calls.off_grid_vehicle_charging_reserve(percent))
+
+    async def time_of_use_settings(self, tariff_content_v2: Mapping[str, Any] | None = None, *,
+                                   optimization_strategy: str | None = None,
+                                   tou_settings: Mapping[str, Any] | None = None) -> CommandResult:
+        return await self._core.run(self._calls.time_of_use_settings(
+            tariff_content_v2, optimization_strategy, tou_settings))

@@ -1,0 +1,62 @@
+"""The dashboard in a real browser: headless Chromium driven by Playwright.
+
+Skipped (with the reason) when /usr/bin/chromium or Playwright is missing;
+``scripts/install-browser`` installs both, and CI runs it first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gridtwin.testing import running_gridtwin
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (run scripts/install-browser)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def test_reserve_set_on_the_page_reaches_site_info(browser, tmp_path):
+    from playwright.sync_api import expect
+
+    with running_gridtwin("tou_peak_export") as gt:
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(f"{gt.base_url}/")
+        expect(page.locator("#setting-reserve")).to_have_text("20 %")
+        expect(page.locator("#flow-solar")).not_to_have_text("–")
+        expect(page.locator("#tariff-grid table td").first).to_be_visible()
+        expect(page.locator("#energy-chart svg rect").first).to_be_attached()
+
+        page.fill("#reserve-input", "42")
+        page.click("#reserve-set")
+        expect(page.locator("#status")).to_have_text("Backup reserve set to 42 %")
+        expect(page.locator("#setting-reserve")).to_have_text("42 %")
+        info = httpx.get(gt.url("site_info"), headers=gt.headers).json()["response"]
+        assert info["backup_reserve_percent"] == 42
+
+        page.fill("#reserve-input", "150")
+        page.click("#reserve-set")
+        expect(page.locator("#status")).to_contain_text("must be an integer 0-100")
+        expect(page.locator("#setting-reserve")).to_have_text("42 %")
+
+        shot = tmp_path / "dashboard.png"
+        page.fill("#reserve-input", "42")
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
