@@ -144,7 +144,7 @@ def end_event(event_id: str, world: World = Admin) -> WireResponse:
 
 @router.get("/faults")
 def get_faults(world: World = Admin) -> WireResponse:
-    return envelope([r.to_json() for r in world.faults.list()])
+    return envelope([r.to_json() for r in world.faults.rules()])
 
 
 @router.post("/faults")

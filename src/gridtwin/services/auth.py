@@ -98,7 +98,8 @@ def verify_access_token(world: World, authorization: str | None) -> Principal:
     if not authorization or not authorization[:7].lower() == "bearer ":
         raise Unauthenticated()
     token = authorization[7:].strip()
-    options = {"require": ["sub", "exp", "iat"], "verify_aud": world.settings.check_audience}
+    options: jwt.types.Options = {
+        "require": ["sub", "exp", "iat"], "verify_aud": world.settings.check_audience}
     try:
         claims = jwt.decode(
             token, world.jwt_secret, algorithms=["HS256"], options=options,

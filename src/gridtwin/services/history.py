@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -56,7 +57,7 @@ class BackupHistory:
 @dataclass(frozen=True)
 class ChargeHistory:
     view: SiteView
-    sessions: list[dict[str, object]]
+    sessions: list[dict[str, Any]]
 
 
 def _period(params: Mapping[str, str], default: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from gridtwin.api.wire.common import local_timestamp
+from gridtwin.core.units import joules_to_wh_rounded
 from gridtwin.domain.profile import Quirk
 from gridtwin.services.history import BackupHistory, ChargeHistory, EnergyHistory
 from gridtwin.sim.state import CELLS
@@ -80,12 +81,12 @@ def render_backup(h: BackupHistory) -> dict[str, Any]:
 def render_charge(h: ChargeHistory) -> dict[str, Any]:
     items = []
     for s in h.sessions:
-        first = int(s["first_power_s"])  # type: ignore[call-overload]
-        last = int(s["last_power_s"] if s["last_power_s"] is not None else first)  # type: ignore[call-overload]
+        first = int(s["first_power_s"])
+        last = first if s["last_power_s"] is None else int(s["last_power_s"])
         items.append({
             "charge_start_time": {"seconds": first},
             "charge_duration": {"seconds": last - first},
-            "energy_added_wh": (int(s["delivered_j"]) + 1800) // 3600,  # type: ignore[call-overload]
+            "energy_added_wh": joules_to_wh_rounded(int(s["delivered_j"])),
             "din": s["din"],
             "target_id": {"text": s["vehicle_id"]},
         })

@@ -56,7 +56,7 @@ def _devices(view: SiteView) -> dict[str, Any]:
             "site_id": spec.site_uuid, "firmware_version": spec.version,
             "updated_datetime": updated,
         }]
-        batteries = []
+        batteries: list[dict[str, Any]] = []
         for bank in spec.batteries:
             unit = bank.spec
             for _ in range(bank.count):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -140,7 +140,7 @@ class FaultBook:
         self._rules: list[FaultRule] = []
         self._lock = threading.Lock()
 
-    def list(self) -> list[FaultRule]:
+    def rules(self) -> list[FaultRule]:
         with self._lock:
             self._expire()
             return list(self._rules)
@@ -149,7 +149,7 @@ class FaultBook:
         with self._lock:
             self._rules.append(rule)
 
-    def replace_all(self, rules: list[FaultRule]) -> None:
+    def replace_all(self, rules: Sequence[FaultRule]) -> None:
         with self._lock:
             self._rules = list(rules)
 

@@ -79,7 +79,7 @@ def reset_world(world: World, body: dict[str, Any]) -> dict[str, Any]:
     if scope not in ("all", "site", "user"):
         raise InvalidField.for_field("scope", "must be all, site or user")
     keep_faults = bool(body.get("keep_faults", False)) or scope != "all"
-    faults = world.faults.list()
+    faults = world.faults.rules()
     doc = _active_scenario(world)
     if scope == "site":
         site_id = body.get("site_id")
@@ -126,7 +126,7 @@ def export_state(world: World) -> dict[str, Any]:
         "clock": {"mode": world.clock.mode, "rate": world.clock.rate, "now": world.now_s()},
         "jwt_secret": world.jwt_secret,
         "scenario": None if scenario is None else jsonio.loads(scenario, decimals=False),
-        "faults": [r.to_json() for r in world.faults.list()],
+        "faults": [r.to_json() for r in world.faults.rules()],
         "tables": tables,
     }
 
