@@ -101,7 +101,7 @@ def test_revoked_token_is_401(client, world, site):
     assert r.status_code == 401
 
 
-@pytest.mark.parametrize("site_path", ["abc", "-1", "1.5", "99999999999999999999", "1e5", "١٢"])
+@pytest.mark.parametrize("site_path", ["abc", "-1", "1.5", "99999999999999999999", "1e5", "١٢", "²", "%C2%B3"])
 def test_non_numeric_or_unknown_site_is_404(client, auth, site_path):
     r = client.get(f"/api/1/energy_sites/{site_path}/site_info", headers=auth)
     assert r.status_code == 404

@@ -46,7 +46,7 @@ def _endpoint(path: str, query: dict[str, str]) -> tuple[str | None, int | None]
     if m is None or m.group(2) not in _SITE_ENDPOINTS:
         return None, None
     site, name = m.groups()
-    site_id = int(site) if site.isdigit() and len(site) < 17 else None
+    site_id = int(site) if site.isascii() and site.isdigit() and len(site) < 17 else None
     if name == "calendar_history":
         name = "backup_history" if query.get("kind") == "backup" else "energy_history"
     elif name == "telemetry_history":

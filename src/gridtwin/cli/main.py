@@ -62,6 +62,9 @@ def serve(
                                  shared_clock=True if workers > 1 else None,
                                  rate_limits=rate_limits, admin_token=admin_token,
                                  enable_admin=False if no_admin else None)
+    if workers > 1 and not settings.db_url.startswith("postgresql"):
+        err.print("several workers need PostgreSQL: --db postgresql://...")
+        raise typer.Exit(2)
     world = open_local(settings)
     if scenario is not None or preset is not None:
         doc = parse_document(scenario.read_bytes()) if scenario else preset_doc(preset, seed)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import jwt
 
-from gridtwin.core.clock import wall_now_s
+from gridtwin.core.clock import wall_now_s, wall_time_s
 from gridtwin.core.errors import MissingScope, OAuthError, TokenExpired, Unauthenticated
 from gridtwin.services.world import World
 
@@ -93,11 +93,28 @@ def mint_access_token(
     return MintedToken(token, jti, now + ttl, scope_list)
 
 
+VERIFIED_TTL_S = 2.0
+"""How long a verified token is trusted without re-checking [s] (wall time). Revocations
+in this process apply at once; another worker's revocation within this delay."""
+
+
 def verify_access_token(world: World, authorization: str | None) -> Principal:
     """Principal for an ``Authorization: Bearer`` header value, or raise 401 errors."""
     if not authorization or not authorization[:7].lower() == "bearer ":
         raise Unauthenticated()
     token = authorization[7:].strip()
+    now = wall_time_s()
+    cached = world.verified_tokens.get(token)
+    if cached is not None and now < cached[1]:
+        return cached[0]
+    principal, expires_s = _verify(world, token)
+    if len(world.verified_tokens) > 10_000:
+        world.verified_tokens.clear()
+    world.verified_tokens[token] = (principal, min(now + VERIFIED_TTL_S, expires_s))
+    return principal
+
+
+def _verify(world: World, token: str) -> tuple[Principal, float]:
     options: jwt.types.Options = {
         "require": ["sub", "exp", "iat"], "verify_aud": world.settings.check_audience}
     try:
@@ -118,7 +135,8 @@ def verify_access_token(world: World, authorization: str | None) -> Principal:
         row = tx.get_token(jti) if jti else None
     if row is not None and row["revoked"]:
         raise Unauthenticated("Access token has been revoked")
-    return Principal(str(claims["sub"]), frozenset(scp), str(claims.get("ou_code", "NA")), jti)
+    principal = Principal(str(claims["sub"]), frozenset(scp), str(claims.get("ou_code", "NA")), jti)
+    return principal, float(claims["exp"]) + world.settings.token_leeway_s
 
 
 def require_scope(principal: Principal, *any_of: str) -> None:

@@ -64,8 +64,7 @@ def parse_site_id(text: str) -> int:
 
 
 def _view(tx: Tx, site: LoadedSite, now_s: int) -> SiteView:
-    history = tx.tariff_history(site.spec.energy_site_id)
-    doc = jsonio.loads(history[-1][1]) if history else None
+    doc = jsonio.loads(site.tariffs[-1][1]) if site.tariffs else None
     return SiteView(site.spec, site.controls, site.state, site.quirks, now_s, doc)
 
 

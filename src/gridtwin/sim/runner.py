@@ -7,7 +7,7 @@ prices, engine) to the store. It is the only sim module that touches gridtwin.st
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,7 @@ from gridtwin.domain.profile import Quirk, active_quirks
 from gridtwin.domain.site import SiteSpec
 from gridtwin.sim import engine
 from gridtwin.sim.codec import state_from_dict, state_to_dict
-from gridtwin.sim.environment import environment_provider
+from gridtwin.sim.envcache import cached_environment_provider
 from gridtwin.sim.prices import tariff_price_provider
 from gridtwin.sim.state import AdvanceResult, SiteState
 from gridtwin.store.repository import SiteRow, Tx
@@ -42,10 +42,13 @@ CHUNK_S = 30 * 86_400
 
 @dataclass(frozen=True)
 class LoadedSite:
+    """A stored site; ``tariffs`` is its tariff history [(stored_s, raw_json), ...]."""
+
     row: SiteRow
     spec: SiteSpec
     controls: SiteControls
     state: SiteState
+    tariffs: tuple[tuple[int, str], ...] = ()
 
     @property
     def quirks(self) -> frozenset[Quirk]:
@@ -61,6 +64,7 @@ def load_site(tx: Tx, site_id: int) -> LoadedSite | None:
         spec_from_dict(jsonio.loads(row.spec_json, decimals=False)),
         controls_from_dict(jsonio.loads(row.controls_json, decimals=False)),
         state_from_dict(jsonio.loads(row.state_json, decimals=False)),
+        tuple(tx.tariff_history(site_id)),
     )
 
 
@@ -110,8 +114,8 @@ def advance_loaded(
     if until_s < state.t_s:
         return site
     evs = tuple(site_events(tx, site.spec.energy_site_id) if events is None else events)
-    env = environment_provider(site.spec, evs)
-    prices = tariff_price_provider(site.spec.time_zone, tx.tariff_history(site.spec.energy_site_id))
+    env = cached_environment_provider(site.spec, evs)
+    prices = tariff_price_provider(site.spec.time_zone, site.tariffs)
     quirks = site.quirks
     while True:
         stop = min(until_s, state.t_s + CHUNK_S)
@@ -126,7 +130,7 @@ def advance_loaded(
     if state == site.state:
         return site
     tx.save_state(site.spec.energy_site_id, jsonio.dumps(state_to_dict(state)), state.t_s)
-    return LoadedSite(site.row, site.spec, site.controls, state)
+    return replace(site, state=state)
 
 
 def advance_site(tx: Tx, site_id: int, until_s: int) -> LoadedSite | None:

@@ -132,20 +132,18 @@ class Tx:
         top = self.conn.execute(select(func.max(s.sites.c.position))).scalar()
         return 0 if top is None else int(top) + 1
 
-    def lock_site(self, site_id: int) -> bool:
+    def lock_site(self, site_id: int) -> None:
         """Hold the site's row until the transaction ends, across processes.
 
-        PostgreSQL: a row lock (SELECT ... FOR UPDATE). SQLite: a no-op write, which takes
-        the database's write lock now, before the state is read. Returns False when the
-        site does not exist.
+        PostgreSQL: a row lock (SELECT ... FOR UPDATE), so workers serialise per site.
+        SQLite serves one process (``serve`` refuses several workers on it), where the
+        caller's in-process lock is enough; taking the write lock here would turn every
+        read into a write and an fsync.
         """
-        t = s.sites
         if self.conn.dialect.name == "postgresql":
-            q = select(t.c.energy_site_id).where(t.c.energy_site_id == site_id).with_for_update()
-            return self.conn.execute(q).first() is not None
-        res = self.conn.execute(
-            update(t).where(t.c.energy_site_id == site_id).values(position=t.c.position))
-        return bool(res.rowcount)
+            t = s.sites
+            self.conn.execute(
+                select(t.c.energy_site_id).where(t.c.energy_site_id == site_id).with_for_update())
 
     def save_state(self, site_id: int, state_json: str, t_s: int) -> None:
         self.conn.execute(

@@ -24,6 +24,7 @@ __all__ = [
     "list_sites",
     "mint_token",
     "patch_site",
+    "revoke_token",
     "site_state",
 ]
 
@@ -141,6 +142,14 @@ def _wire_settings(c: Any) -> dict[str, Any]:
         "off_grid_vehicle_charging_reserve_percent": c.ev_reserve_pct,
         "optimization_strategy": c.strategy.value,
     }
+
+
+def revoke_token(world: World, jti: str) -> None:
+    """Make the token with this id answer 401 from now on."""
+    with world.store.tx() as tx:
+        if not tx.revoke_token(jti):
+            raise NotFound()
+    world.verified_tokens.clear()
 
 
 def mint_token(world: World, data: dict[str, Any]) -> dict[str, Any]:
