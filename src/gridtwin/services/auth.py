@@ -16,6 +16,7 @@ import jwt
 
 from gridtwin.core.clock import wall_now_s, wall_time_s
 from gridtwin.core.errors import MissingScope, OAuthError, TokenExpired, Unauthenticated
+from gridtwin.domain.principal import Principal
 from gridtwin.services.world import World
 
 __all__ = [
@@ -37,14 +38,6 @@ ENERGY_CMDS = "energy_cmds"
 VEHICLE_DATA = "vehicle_device_data"
 ALL_ENERGY_SCOPES: tuple[str, ...] = ("openid", "offline_access", ENERGY_DATA, ENERGY_CMDS)
 REGIONS = ("NA", "EU", "CN")
-
-
-@dataclass(frozen=True)
-class Principal:
-    user_id: str
-    scopes: frozenset[str]
-    region: str
-    jti: str
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from gridtwin.core import jsonio
 from gridtwin.core.clock import SimClock
 from gridtwin.core.settings import Settings
+from gridtwin.domain.principal import Principal
 from gridtwin.services.emulator.faults import FaultBook
 from gridtwin.services.emulator.journal import Journal
 from gridtwin.services.emulator.ratelimit import RateLimiter
@@ -32,7 +32,7 @@ class World:
     faults: FaultBook
     journal: Journal = field(default_factory=Journal)
     limits: RateLimiter = field(default_factory=RateLimiter)
-    verified_tokens: dict[str, tuple[Any, float]] = field(default_factory=dict)
+    verified_tokens: dict[str, tuple[Principal, float]] = field(default_factory=dict)
     _locks: dict[int, threading.Lock] = field(default_factory=dict)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock)
     _seq: int = 0
