@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 
 from gridtwin.api import deps
 from gridtwin.api.responses import WireResponse, envelope
+from gridtwin.api.wire.models import BEARER_DOC, CommandAckResponse, command_body, responses
 from gridtwin.services.auth import ENERGY_CMDS, Principal, require_scope
 from gridtwin.services.commands import COMMANDS, run_command
 from gridtwin.services.sites import parse_site_id
@@ -33,4 +34,9 @@ def _endpoint(name: str) -> Any:
 
 
 for _name in COMMANDS:
-    router.add_api_route(f"/{_name}", _endpoint(_name), methods=["POST"], name=_name)
+    router.add_api_route(
+        f"/{_name}", _endpoint(_name), methods=["POST"], name=_name, operation_id=_name,
+        tags=["commands"], summary=f"Command {_name}", dependencies=BEARER_DOC,
+        responses=responses(CommandAckResponse, 400, 401, 403, 404, 413, 429, 500),
+        openapi_extra=command_body(_name),
+    )

@@ -7,6 +7,16 @@ from fastapi import APIRouter, Depends
 from gridtwin.api import deps
 from gridtwin.api.responses import WireResponse, envelope
 from gridtwin.api.wire.history import render_backup, render_charge, render_energy
+from gridtwin.api.wire.models import (
+    BEARER_DOC,
+    BackupHistoryResponse,
+    CalendarHistoryQuery,
+    ChargeHistoryResponse,
+    EnergyHistoryResponse,
+    TelemetryHistoryQuery,
+    history_query,
+    responses,
+)
 from gridtwin.services.auth import ENERGY_DATA, Principal, require_scope
 from gridtwin.services.history import EnergyHistory, calendar_history, charge_history
 from gridtwin.services.sites import parse_site_id
@@ -15,7 +25,14 @@ from gridtwin.services.world import World
 router = APIRouter(prefix="/api/1/energy_sites/{energy_site_id}")
 
 
-@router.get("/calendar_history", name="calendar_history")
+@router.get(
+    "/calendar_history", name="calendar_history", operation_id="calendar_history",
+    tags=["history"], summary="Energy (kind=energy) or backup-event (kind=backup) history",
+    dependencies=BEARER_DOC,
+    responses=responses(EnergyHistoryResponse | BackupHistoryResponse,
+                        400, 401, 403, 404, 429, 500),
+    openapi_extra=history_query(CalendarHistoryQuery),
+)
 def calendar(
     energy_site_id: str, principal: Principal = Depends(deps.principal),
     world: World = Depends(deps.world), params: dict[str, str] = Depends(deps.query),
@@ -27,7 +44,13 @@ def calendar(
     return envelope(render_backup(result))
 
 
-@router.get("/telemetry_history", name="telemetry_history")
+@router.get(
+    "/telemetry_history", name="telemetry_history", operation_id="telemetry_history",
+    tags=["history"], summary="Wall Connector charging sessions (kind=charge)",
+    dependencies=BEARER_DOC,
+    responses=responses(ChargeHistoryResponse, 400, 401, 403, 404, 429, 500),
+    openapi_extra=history_query(TelemetryHistoryQuery),
+)
 def telemetry(
     energy_site_id: str, principal: Principal = Depends(deps.principal),
     world: World = Depends(deps.world), params: dict[str, str] = Depends(deps.query),

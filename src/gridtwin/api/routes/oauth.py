@@ -9,6 +9,13 @@ from starlette.concurrency import run_in_threadpool
 
 from gridtwin.api import deps
 from gridtwin.api.responses import WireResponse
+from gridtwin.api.wire.models import (
+    OAuthClientError,
+    OAuthGrantError,
+    OAuthTokenReply,
+    responses,
+    token_body,
+)
 from gridtwin.core import jsonio
 from gridtwin.core.errors import OAuthError
 from gridtwin.services.auth import oauth_token
@@ -31,7 +38,13 @@ async def _form(request: Request) -> dict[str, str]:
     return dict(parse_qsl(text, keep_blank_values=True))
 
 
-@router.post("/oauth2/v3/token", name="token")
+@router.post(
+    "/oauth2/v3/token", name="token", operation_id="token", tags=["auth"],
+    summary="OAuth2 token endpoint (client_credentials, refresh_token)",
+    responses=responses(OAuthTokenReply, 400, 401, 413, 429, 500,
+                        error_models={400: OAuthGrantError, 401: OAuthClientError}),
+    openapi_extra=token_body(),
+)
 async def token(request: Request, world: World = Depends(deps.world)) -> WireResponse:
     form = await _form(request)
     reply = await run_in_threadpool(oauth_token, world, form)

@@ -7,6 +7,14 @@ from fastapi import APIRouter, Depends
 from gridtwin.api import deps
 from gridtwin.api.responses import WireResponse, envelope
 from gridtwin.api.wire.live_status import render_live_status
+from gridtwin.api.wire.models import (
+    BEARER_DOC,
+    BackupTimeRemainingResponse,
+    LiveStatusResponse,
+    SiteInfoResponse,
+    SiteStatusResponse,
+    responses,
+)
 from gridtwin.api.wire.products import render_product
 from gridtwin.api.wire.site_info import render_site_info
 from gridtwin.core.errors import Gone
@@ -22,7 +30,11 @@ def _view(energy_site_id: str, principal: Principal, world: World) -> SiteView:
     return view_site(world, principal, parse_site_id(energy_site_id))
 
 
-@router.get("/site_info", name="site_info")
+@router.get(
+    "/site_info", name="site_info", operation_id="site_info", tags=["site"],
+    summary="Configuration, settings, components and device lists", dependencies=BEARER_DOC,
+    responses=responses(SiteInfoResponse, 401, 403, 404, 429, 500),
+)
 def site_info(
     energy_site_id: str, principal: Principal = Depends(deps.principal),
     world: World = Depends(deps.world),
@@ -30,7 +42,11 @@ def site_info(
     return envelope(render_site_info(_view(energy_site_id, principal, world)))
 
 
-@router.get("/live_status", name="live_status")
+@router.get(
+    "/live_status", name="live_status", operation_id="live_status", tags=["site"],
+    summary="Power flows at the current simulated instant", dependencies=BEARER_DOC,
+    responses=responses(LiveStatusResponse, 401, 403, 404, 429, 500),
+)
 def live_status(
     energy_site_id: str, principal: Principal = Depends(deps.principal),
     world: World = Depends(deps.world),
@@ -38,7 +54,11 @@ def live_status(
     return envelope(render_live_status(_view(energy_site_id, principal, world)))
 
 
-@router.get("/site_status", name="site_status")
+@router.get(
+    "/site_status", name="site_status", operation_id="site_status", tags=["site"],
+    summary="The site's products item (battery sites always with energy)",
+    dependencies=BEARER_DOC, responses=responses(SiteStatusResponse, 401, 403, 404, 429, 500),
+)
 def site_status(
     energy_site_id: str, principal: Principal = Depends(deps.principal),
     world: World = Depends(deps.world),
@@ -46,7 +66,12 @@ def site_status(
     return envelope(render_product(_view(energy_site_id, principal, world), always_energy=True))
 
 
-@router.get("/backup_time_remaining", name="backup_time_remaining")
+@router.get(
+    "/backup_time_remaining", name="backup_time_remaining",
+    operation_id="backup_time_remaining", tags=["site"],
+    summary="Hours of backup at the recent mean home load", dependencies=BEARER_DOC,
+    responses=responses(BackupTimeRemainingResponse, 401, 403, 404, 429, 500),
+)
 def backup_time_remaining(
     energy_site_id: str, principal: Principal = Depends(deps.principal),
     world: World = Depends(deps.world),
@@ -55,7 +80,12 @@ def backup_time_remaining(
     return envelope({"time_remaining_hours": backup_time_remaining_h(view)})
 
 
-@router.get("/history", name="history")
+@router.get(
+    "/history", name="history", operation_id="history", tags=["site"], deprecated=True,
+    summary="Retired: always 410 gone for an owned site", dependencies=BEARER_DOC,
+    status_code=410, response_description="Retired route: use calendar_history",
+    responses=responses(None, 401, 403, 404, 410, 429, 500),
+)
 def history(
     energy_site_id: str, principal: Principal = Depends(deps.principal),
     world: World = Depends(deps.world),
