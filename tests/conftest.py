@@ -28,9 +28,10 @@ NOW_S = int(datetime(2025, 7, 15, 19, 0, tzinfo=UTC).timestamp())
 POSTGRES_URL = os.environ.get("GRIDTWIN_TEST_POSTGRES_URL")
 
 
-def make_world(db_url: str, now_s: int = NOW_S) -> World:
+def make_world(db_url: str, now_s: int = NOW_S, **overrides: object) -> World:
     settings = Settings(db_url=db_url, clock_start_s=now_s, clock_mode="frozen",
-                        demo_on_empty=False, jwt_secret="test-secret-0123456789abcdef0123456789abcdef")
+                        demo_on_empty=False, jwt_secret="test-secret-0123456789abcdef0123456789abcdef",
+                        **overrides)  # type: ignore[arg-type]
     return open_world(settings)
 
 

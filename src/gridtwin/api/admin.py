@@ -32,7 +32,7 @@ __all__ = ["router"]
 
 
 def require_admin(request: Request) -> World:
-    world = deps.world(request)
+    world = deps.world_of(request)
     header = request.headers.get("authorization", "")
     given = header[7:].strip() if header[:7].lower() == "bearer " else ""
     if not given or not hmac.compare_digest(given.encode(), world.admin_token.encode()):
@@ -51,7 +51,7 @@ Body = Depends(body)
 
 @router.get("/health")
 def health(request: Request) -> WireResponse:
-    world = deps.world(request)
+    world = deps.world_of(request)
     with world.store.tx() as tx:
         sites = len(tx.list_sites())
     return envelope({"status": "ok", "version": __version__, "sim_time": world.now_s(),

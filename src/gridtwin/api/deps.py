@@ -11,16 +11,21 @@ from gridtwin.core.errors import InvalidRequest
 from gridtwin.services.auth import Principal, verify_access_token
 from gridtwin.services.world import World
 
-__all__ = ["parse_json_object", "principal", "query", "raw_body", "world"]
+__all__ = ["parse_json_object", "principal", "query", "raw_body", "world", "world_of"]
 
 
-def world(request: Request) -> World:
+async def world(request: Request) -> World:
+    return world_of(request)
+
+
+def world_of(request: Request) -> World:
     w: World = request.app.state.world
     return w
 
 
-def principal(request: Request) -> Principal:
-    return verify_access_token(world(request), request.headers.get("authorization"))
+async def principal(request: Request) -> Principal:
+    # async: a cached verification costs microseconds, a thread-pool hop far more.
+    return verify_access_token(world_of(request), request.headers.get("authorization"))
 
 
 def query(request: Request) -> dict[str, str]:

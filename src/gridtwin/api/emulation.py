@@ -54,11 +54,16 @@ def _endpoint(path: str, query: dict[str, str]) -> tuple[str | None, int | None]
     return name, site_id
 
 
-def _user(scope: Scope, secret: str) -> tuple[str | None, str | None]:
+def _user(scope: Scope, world: World) -> tuple[str | None, str | None]:
+    """The caller's ``sub`` and ``jti`` for matching rules (signature checked, expiry not)."""
     for key, value in scope.get("headers", []):
         if key == b"authorization" and value[:7].lower() == b"bearer ":
+            token = value[7:].decode("latin-1").strip()
+            cached = world.verified_tokens.get(token)
+            if cached is not None:
+                return cached[0].user_id, cached[0].jti
             try:
-                claims = jwt.decode(value[7:].decode(), secret, algorithms=["HS256"],
+                claims = jwt.decode(token, world.jwt_secret, algorithms=["HS256"],
                                     options={"verify_aud": False, "verify_exp": False})
                 return str(claims.get("sub")), str(claims.get("jti"))
             except jwt.PyJWTError:
@@ -78,7 +83,7 @@ class EmulationMiddleware:
         started = time.monotonic()
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         endpoint, site_id = _endpoint(scope["path"], query)
-        user, jti = _user(scope, self.world.jwt_secret)
+        user, jti = _user(scope, self.world)
         seq = int(scope.get("gridtwin_seq") or self.world.request_seq())
         facts = RequestFacts(scope["method"], scope["path"], endpoint, site_id, user, query, seq)
         rule = self.world.faults.pick(facts)

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from gridtwin.core import jsonio
 from gridtwin.core.clock import SimClock
@@ -33,6 +34,17 @@ class World:
     journal: Journal = field(default_factory=Journal)
     limits: RateLimiter = field(default_factory=RateLimiter)
     verified_tokens: dict[str, tuple[Principal, float]] = field(default_factory=dict)
+    view_cache: dict[int, tuple[int, str, Any]] = field(default_factory=dict)
+    """site id -> (version, owner, SiteView) of the last view computed."""
+
+    def forget_views(self, site_ids: set[int]) -> None:
+        for site_id in site_ids:
+            self.view_cache.pop(site_id, None)
+
+    def forget_caches(self) -> None:
+        """Drop every cached view and token (the world was replaced)."""
+        self.view_cache.clear()
+        self.verified_tokens.clear()
     _locks: dict[int, threading.Lock] = field(default_factory=dict)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock)
     _seq: int = 0
@@ -76,8 +88,12 @@ class World:
 
     def sync_clock(self) -> None:
         """Adopt a clock change another worker saved."""
-        with self.store.tx() as tx:
+        with self.store.peek() as tx:
             text = tx.get_meta("clock")
+        self.adopt_clock(text)
+
+    def adopt_clock(self, text: str | None) -> None:
+        """Adopt the saved clock ``text`` if it differs from the one in use."""
         if text is not None and text != self._clock_text:
             self.clock.restore(jsonio.loads(text, decimals=False))
             self._clock_text = text
@@ -106,6 +122,7 @@ def open_world(settings: Settings) -> World:
         clock.restore(jsonio.loads(saved_clock, decimals=False))
     world = World(settings, store, clock, secret, settings.seed, admin, FaultBook(settings.seed))
     world.limits.configure(settings.rate_limits)
+    store.on_commit.append(world.forget_views)
     if saved_clock is None or settings.clock_start_s is not None:
         world.save_clock()
     else:

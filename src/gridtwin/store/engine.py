@@ -36,7 +36,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No pre-ping: it costs a round trip per checkout on the hot read path; recycled
+    # connections and the pool's reconnect-on-error cover dropped connections.
+    return create_engine(url, pool_recycle=300, pool_size=10, max_overflow=20)
 
 
 def migrate(engine: Engine) -> None:

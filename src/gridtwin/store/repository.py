@@ -6,7 +6,8 @@ command is acknowledged only after its change is durable (wire-format §12.1, D2
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import secrets
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ class SiteRow:
     controls_json: str
     state_json: str
     state_t_s: int
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,16 @@ class BucketRows:
     wh: npt.NDArray[np.int64]
 
 
+def _new_version() -> int:
+    return secrets.randbits(62)
+
+
 class Tx:
     """Repository operations on one open transaction."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.bumped: set[int] = set()
 
     # meta -----------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -114,7 +121,28 @@ class Tx:
 
     # sites -----------------------------------------------------------------
     def insert_site(self, row: SiteRow) -> None:
-        self.conn.execute(insert(s.sites).values(**row.__dict__))
+        self.conn.execute(insert(s.sites).values(**{**row.__dict__, "version": _new_version()}))
+
+    def bump_version(self, site_id: int) -> None:
+        """Mark the site's configuration as changed (read caches drop their copy)."""
+        self.bumped.add(site_id)
+        self.conn.execute(update(s.sites).where(s.sites.c.energy_site_id == site_id)
+                          .values(version=_new_version()))
+
+    def site_version_and_clock(self, site_id: int) -> tuple[int, str, str | None] | None:
+        """(version, owner, saved clock) in one round trip; None when the site is missing."""
+        t, m = s.sites, s.meta
+        clock = select(m.c.value).where(m.c.key == "clock").scalar_subquery()
+        row = self.conn.execute(select(t.c.version, t.c.user_id, clock)
+                                .where(t.c.energy_site_id == site_id)).first()
+        return None if row is None else (int(row[0]), str(row[1]), row[2])
+
+    def site_version(self, site_id: int) -> tuple[int, str] | None:
+        """(version, owner) without loading the site; None when it does not exist."""
+        t = s.sites
+        row = self.conn.execute(select(t.c.version, t.c.user_id)
+                                .where(t.c.energy_site_id == site_id)).first()
+        return None if row is None else (int(row[0]), str(row[1]))
 
     def get_site(self, site_id: int) -> SiteRow | None:
         row = self.conn.execute(
@@ -153,6 +181,7 @@ class Tx:
         )
 
     def save_controls(self, site_id: int, controls_json: str) -> None:
+        self.bump_version(site_id)
         self.conn.execute(
             update(s.sites)
             .where(s.sites.c.energy_site_id == site_id)
@@ -160,16 +189,19 @@ class Tx:
         )
 
     def set_site_owner(self, site_id: int, user_id: str) -> None:
+        self.bump_version(site_id)
         self.conn.execute(
             update(s.sites).where(s.sites.c.energy_site_id == site_id).values(user_id=user_id)
         )
 
     def save_spec(self, site_id: int, spec_json: str) -> None:
+        self.bump_version(site_id)
         self.conn.execute(
             update(s.sites).where(s.sites.c.energy_site_id == site_id).values(spec_json=spec_json)
         )
 
     def clear_site_history(self, site_id: int) -> None:
+        self.bump_version(site_id)
         """Delete a site's history, events, tariffs and command log; keep the site row."""
         for table in (s.energy_totals, s.backup_events, s.charge_sessions, s.tariffs,
                       s.site_events, s.command_log):
@@ -207,6 +239,7 @@ class Tx:
 
     # tariffs ---------------------------------------------------------------
     def insert_tariff(self, site_id: int, stored_s: int, raw_json: str) -> None:
+        self.bump_version(site_id)
         self.conn.execute(
             insert(s.tariffs).values(site_id=site_id, stored_s=stored_s, raw_json=raw_json)
         )
@@ -298,6 +331,7 @@ class Tx:
     # events and command log -----------------------------------------------
     def insert_event(self, **values: Any) -> None:
         self.conn.execute(insert(s.site_events).values(**values))
+        self.bump_version(int(values["site_id"]))
 
     def list_events(self, site_id: int | None = None) -> list[dict[str, Any]]:
         t = s.site_events
@@ -309,8 +343,16 @@ class Tx:
     def update_event_end(self, event_id: str, end_s: int | None) -> None:
         t = s.site_events
         self.conn.execute(update(t).where(t.c.id == event_id).values(end_s=end_s))
+        self._bump_event_site(event_id)
+
+    def _bump_event_site(self, event_id: str) -> None:
+        t = s.site_events
+        site = self.conn.execute(select(t.c.site_id).where(t.c.id == event_id)).scalar()
+        if site is not None:
+            self.bump_version(int(site))
 
     def delete_event(self, event_id: str) -> None:
+        self._bump_event_site(event_id)
         self.conn.execute(delete(s.site_events).where(s.site_events.c.id == event_id))
 
     def log_command(self, site_id: int, sim_s: int, command: str, body_json: str) -> None:
@@ -329,12 +371,27 @@ class Store:
     def __init__(self, url: str, *, run_migrations: bool = True) -> None:
         self.url = url
         self.engine: Engine = make_engine(url)
+        self.on_commit: list[Callable[[set[int]], None]] = []
+        """Called after a commit with the sites whose version it changed."""
         if run_migrations:
             migrate(self.engine)
 
     @contextmanager
     def tx(self) -> Iterator[Tx]:
         with self.engine.begin() as conn:
+            tx = Tx(conn)
+            yield tx
+        if tx.bumped:
+            for listener in self.on_commit:
+                listener(tx.bumped)
+
+    @contextmanager
+    def peek(self) -> Iterator[Tx]:
+        """Single-statement reads without BEGIN/COMMIT round trips on PostgreSQL."""
+        conn = self.engine.connect()
+        if self.engine.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        with conn:
             yield Tx(conn)
 
     def dispose(self) -> None:

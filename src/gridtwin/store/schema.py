@@ -99,7 +99,10 @@ sites = Table(
     Column("controls_json", Text, nullable=False),
     Column("state_json", Text, nullable=False),
     Column("state_t_s", BigInteger, nullable=False),
+    Column("version", BigInteger, nullable=False, default=0, server_default="0"),
 )
+"""``version`` changes (to a fresh random value) on every write to a site's configuration,
+events or tariffs, so a reader can tell whether a cached view is still current."""
 
 tariffs = Table(
     "tariffs",

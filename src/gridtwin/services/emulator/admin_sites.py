@@ -127,6 +127,7 @@ def patch_site(world: World, site_id: int, data: dict[str, Any]) -> dict[str, An
             fresh = initial_state(spec, site.state.t_s, float(pct))
             state = replace(site.state, energy_wh=fresh.energy_wh, decision_key="")
             tx.save_state(site_id, jsonio.dumps(state_to_dict(state)), state.t_s)
+            tx.bump_version(site_id)
         if "owner" in data:
             ensure_user(world, str(data["owner"]))
             tx.set_site_owner(site_id, str(data["owner"]))

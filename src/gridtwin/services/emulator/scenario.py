@@ -99,7 +99,7 @@ def load_scenario(world: World, doc: Mapping[str, Any]) -> dict[str, Any]:
         tx.wipe_world()
         tx.set_meta("scenario", jsonio.dumps(dict(doc)))
     world.seed = seed
-    world.verified_tokens.clear()
+    world.forget_caches()
     world.faults.seed = seed
     world.faults.replace_all(faults)
     world.journal.clear()

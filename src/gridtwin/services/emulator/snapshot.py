@@ -99,7 +99,7 @@ def reset_world(world: World, body: dict[str, Any]) -> dict[str, Any]:
         with world.store.tx() as tx:
             tx.wipe_world()
         world.journal.clear()
-        world.verified_tokens.clear()
+        world.forget_caches()
         demo = ensure_demo(world)
         result = _result(world, [] if demo is None else [demo.energy_site_id])
     else:
@@ -142,7 +142,7 @@ def import_state(world: World, snap: dict[str, Any]) -> dict[str, Any]:
         if snap.get("scenario") is not None:
             tx.set_meta("scenario", jsonio.dumps(snap["scenario"]))
     world.jwt_secret = str(snap["jwt_secret"])
-    world.verified_tokens.clear()
+    world.forget_caches()
     world.seed = int(snap.get("seed", 0))
     world.faults.seed = world.seed
     world.faults.replace_all(faults)
