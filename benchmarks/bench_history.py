@@ -29,6 +29,7 @@ from gridtwin.services.history import calendar_history
 from gridtwin.services.provision import create_site, demo_spec
 from gridtwin.services.world import open_world
 from gridtwin.sim.runner import load_site
+from gridtwin.testing import postgres_database
 
 YEAR_S = 365 * 86_400
 NOW_S = int(datetime(2025, 7, 15, 19, 0, tzinfo=UTC).timestamp())
@@ -90,16 +91,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite"] = run_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}")
     try:
-        import psycopg
-
-        name = f"gridtwin_bench_{int(time.time())}"
-        with psycopg.connect(args.postgres, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            results["postgres"] = run_backend("postgres", args.postgres.rsplit("/", 1)[0] + "/" + name)
-        finally:
-            with psycopg.connect(args.postgres, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with postgres_database(args.postgres, prefix="gridtwin_bench") as url:
+            results["postgres"] = run_backend("postgres", url)
     except Exception as exc:  # PostgreSQL unavailable: report SQLite alone
         print(f"postgres skipped: {exc}")
     keys = ["rows", "simulate_5y_s", "ingest_year_s", "day_ms", "month_ms", "year_ms", "lifetime_ms"]

@@ -36,7 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -44,6 +43,8 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+
+from gridtwin.testing import postgres_database
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 LIVE_URL = re.compile(r"(http://127\.0\.0\.1:\d+/api/1/energy_sites/\d+/live_status)")
@@ -73,24 +74,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    """A fresh PostgreSQL database for one run, dropped afterwards."""
-    import psycopg
-
-    name = f"gridtwin_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextmanager
 def database(backend: str, admin_url: str) -> Iterator[str]:
     if backend == "postgres":
-        with postgres_database(admin_url) as url:
+        with postgres_database(admin_url, prefix="gridtwin_bench") as url:
             yield url
         return
     with tempfile.TemporaryDirectory(prefix="gridtwin-bench-") as tmp:

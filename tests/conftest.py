@@ -6,7 +6,6 @@ Set GRIDTWIN_TEST_POSTGRES_URL to also run the backend-parametrised tests on Pos
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -21,6 +20,7 @@ from gridtwin.domain.site import SiteSpec
 from gridtwin.services.auth import mint_access_token
 from gridtwin.services.provision import create_site, demo_spec
 from gridtwin.services.world import World, open_world
+from gridtwin.testing import postgres_database as fresh_postgres
 
 NOW_S = int(datetime(2025, 7, 15, 19, 0, tzinfo=UTC).timestamp())
 """Frozen simulated now: 2025-07-15 12:00 in Los Angeles (PDT)."""
@@ -43,17 +43,9 @@ def db_url(tmp_path) -> str:
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
-    import psycopg
-
     assert POSTGRES_URL is not None
-    name = f"gridtwin_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

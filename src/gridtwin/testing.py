@@ -15,6 +15,7 @@ import socket
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from gridtwin.services.emulator.scenario import load_scenario
 from gridtwin.services.world import open_world
 from gridtwin.web import attach as attach_dashboard
 
-__all__ = ["RunningGridtwin", "running_gridtwin"]
+__all__ = ["RunningGridtwin", "postgres_database", "running_gridtwin"]
 
 ADMIN_TOKEN = "gridtwin-test-admin-token"
 
@@ -52,6 +53,21 @@ class RunningGridtwin:
     def url(self, endpoint: str, site_id: int | None = None) -> str:
         """``<base>/api/1/energy_sites/<site>/<endpoint>``."""
         return f"{self.base_url}/api/1/energy_sites/{site_id or self.site_id}/{endpoint}"
+
+
+@contextmanager
+def postgres_database(admin_url: str, prefix: str = "gridtwin_test") -> Iterator[str]:
+    """A fresh, empty PostgreSQL database next to ``admin_url``'s, dropped afterwards."""
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _free_port() -> int:
