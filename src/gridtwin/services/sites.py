@@ -63,9 +63,10 @@ def parse_site_id(text: str) -> int:
     return value
 
 
-def _view(tx: Tx, site: LoadedSite, now_s: int) -> SiteView:
+def _view(site: LoadedSite) -> SiteView:
+    """The site as of its state's instant, with its current tariff document."""
     doc = jsonio.loads(site.tariffs[-1][1]) if site.tariffs else None
-    return SiteView(site.spec, site.controls, site.state, site.quirks, now_s, doc)
+    return SiteView(site.spec, site.controls, site.state, site.quirks, site.state.t_s, doc)
 
 
 @contextmanager
@@ -103,7 +104,7 @@ def view_site(world: World, principal: Principal | None, site_id: int) -> SiteVi
         cached: SiteView = hit[2]
         return cached
     with locked_site(world, principal, site_id) as (tx, site):
-        view = _view(tx, site, site.state.t_s)
+        view = _view(site)
         current = tx.site_version(site_id)
         if current is not None:
             # Stored under the site lock, so no write can commit between this read and it.
@@ -114,7 +115,7 @@ def view_site(world: World, principal: Principal | None, site_id: int) -> SiteVi
 def with_site(world: World, principal: Principal, site_id: int, fn: Callable[[Tx, SiteView], T]) -> T:
     """Run ``fn`` on an up-to-date site inside its lock and transaction."""
     with locked_site(world, principal, site_id) as (tx, site):
-        return fn(tx, _view(tx, site, site.state.t_s))
+        return fn(tx, _view(site))
 
 
 def view_user_sites(world: World, principal: Principal) -> list[SiteView]:
