@@ -127,23 +127,41 @@ def _wall_connectors(p: _Problems, data: dict[str, Any], path: str, seed: int,
     return tuple(out)
 
 
+def _choice(p: _Problems, data: dict[str, Any], key: str, path: str, default: str,
+            allowed: tuple[str, ...]) -> str:
+    value = data.get(key, default)
+    if value not in allowed:
+        p.add(f"{path}.{key}", f"must be one of {', '.join(allowed)}")
+        return default
+    return str(value)
+
+
+def _flag(p: _Problems, data: dict[str, Any], key: str, path: str, default: bool) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        p.add(f"{path}.{key}", "must be a boolean")
+        return default
+    return value
+
+
 def _controls(p: _Problems, data: dict[str, Any], path: str) -> SiteControls:
     s = _obj(p, data, "settings", path)
     spath = f"{path}.settings"
     c = SiteControls()
-    try:
-        return SiteControls(
-            backup_reserve_pct=_int(p, s, "backup_reserve_percent", spath, c.backup_reserve_pct, 0, 100),
-            mode=OperationMode(s.get("default_real_mode", c.mode.value)),
-            storm_mode_enabled=bool(s.get("storm_mode_enabled", c.storm_mode_enabled)),
-            export_rule=ExportRule(s.get("customer_preferred_export_rule", c.export_rule.value)),
-            grid_charging_allowed=not bool(s.get("disallow_charge_from_grid_with_solar_installed", False)),
-            ev_reserve_pct=_int(p, s, "off_grid_vehicle_charging_reserve_percent", spath, c.ev_reserve_pct, 0, 100),
-            strategy=Strategy(s.get("optimization_strategy", c.strategy.value)),
-        )
-    except ValueError as exc:
-        p.add(spath, str(exc))
-        return c
+    return SiteControls(
+        backup_reserve_pct=_int(p, s, "backup_reserve_percent", spath, c.backup_reserve_pct, 0, 100),
+        mode=OperationMode(_choice(p, s, "default_real_mode", spath, c.mode.value,
+                                   tuple(m.value for m in OperationMode))),
+        storm_mode_enabled=_flag(p, s, "storm_mode_enabled", spath, c.storm_mode_enabled),
+        export_rule=ExportRule(_choice(p, s, "customer_preferred_export_rule", spath,
+                                       c.export_rule.value, tuple(r.value for r in ExportRule))),
+        grid_charging_allowed=not _flag(
+            p, s, "disallow_charge_from_grid_with_solar_installed", spath, False),
+        ev_reserve_pct=_int(p, s, "off_grid_vehicle_charging_reserve_percent", spath,
+                            c.ev_reserve_pct, 0, 100),
+        strategy=Strategy(_choice(p, s, "optimization_strategy", spath, c.strategy.value,
+                                  tuple(x.value for x in Strategy))),
+    )
 
 
 def _installation(p: _Problems, data: dict[str, Any], path: str, zone: ZoneInfo, now_s: int) -> int:
@@ -233,9 +251,9 @@ def parse_site(data: Any, *, seed: int, now_s: int, index: int, path: str = "sit
     tariff = data.get("tariff")
     if tariff is not None and not isinstance(tariff, dict):
         p.add(f"{path}.tariff", "must be a tariff_content_v2 object")
+    controls = _controls(p, data, path)
+    app_pct = _num(p, initial, "app_pct", f"{path}.initial", 50.0, 0, 100)
     if p.messages:
         first = next(iter(p.messages.items()))
         raise InvalidField(f"{first[0]}: {first[1][0]}", p.messages)
-    return SiteDescription(spec, _controls(p, data, path),
-                           _num(p, initial, "app_pct", f"{path}.initial", 50.0, 0, 100),
-                           tariff, data.get("owner"))
+    return SiteDescription(spec, controls, app_pct, tariff, data.get("owner"))
