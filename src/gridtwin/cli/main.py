@@ -12,7 +12,6 @@ from rich.console import Console
 
 from gridtwin.cli import remote
 from gridtwin.cli import tariff as tariff_cli
-from gridtwin.cli.local import open_local
 from gridtwin.cli.simulate import simulate
 from gridtwin.core.settings import Settings, export_to_env
 from gridtwin.services.auth import ALL_ENERGY_SCOPES, ensure_user, mint_access_token
@@ -21,6 +20,7 @@ from gridtwin.services.emulator.presets import preset as preset_doc
 from gridtwin.services.emulator.ratelimit import PRESETS as RATE_PRESETS
 from gridtwin.services.emulator.scenario import load_scenario, parse_document
 from gridtwin.services.provision import DEMO_USER, ensure_demo
+from gridtwin.services.world import open_world
 
 app = typer.Typer(help="gridtwin: the Tesla Fleet API energy endpoints over simulated sites.",
                   no_args_is_help=True)
@@ -65,7 +65,7 @@ def serve(
     if workers > 1 and not settings.db_url.startswith("postgresql"):
         err.print("several workers need PostgreSQL: --db postgresql://...")
         raise typer.Exit(2)
-    world = open_local(settings)
+    world = open_world(settings)
     if scenario is not None or preset is not None:
         doc = parse_document(scenario.read_bytes()) if scenario else preset_doc(preset, seed)
         loaded = load_scenario(world, doc)
@@ -114,7 +114,7 @@ def token_create(
     if ttl <= 0 or ttl > 10 * 366 * 86_400:
         err.print("ttl must be between 1 second and 10 years")
         raise typer.Exit(2)
-    world = open_local(Settings.from_env(db_url=db))
+    world = open_world(Settings.from_env(db_url=db))
     ensure_user(world, user, region)
     scope_list = [s.strip() for s in scopes.split(",") if s.strip()]
     print(mint_access_token(world, user, scope_list, ttl, name="cli").access_token)
