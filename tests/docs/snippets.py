@@ -14,7 +14,7 @@ copying them from ``gridtwin serve``'s banner:
 blocks may contain only comments, variable assignments and ``curl`` commands; every
 ``curl`` must address a loopback URL and must answer 2xx, unless its line ends with a
 comment ``# → NNN`` (or ``# -> NNN``) naming the status it is meant to get; ``shows "text"``
-in that comment requires the reply to contain the text.
+(or ``shows 'text'``) in that comment requires the reply to contain the text.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ _BLOCK = re.compile(
     re.M | re.S,
 )
 _EXPECT = re.compile(r"(?:→|->)\s*(\d{3})\b")
-_SHOWS = re.compile(r'\bshows "([^"]*)"')
+_SHOWS = re.compile(r"""\bshows (?:"([^"]*)"|'([^']*)')""")
 _ASSIGN = re.compile(r"^(export\s+)?[A-Za-z_][A-Za-z0-9_]*=")
 SHELLS = ("sh", "bash", "shell")
 RUN_TIMEOUT_S = 120
@@ -165,7 +165,7 @@ def expectations(code: str) -> list[Expect]:
         calls = len(re.findall(r"(?:^|\$\(|;|&&|\|)\s*curl\s", stripped))
         comment = comment_of(stripped)
         m = _EXPECT.search(comment)
-        shows = tuple(_SHOWS.findall(comment))
+        shows = tuple(a or b for a, b in _SHOWS.findall(comment))
         wanted += [Expect(m.group(1) if m else "2xx", shows)] * calls
     return wanted
 

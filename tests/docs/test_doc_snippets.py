@@ -13,7 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs.snippets import ROOT, Block, BlockEnv, blocks_in, expected_statuses, run_block
+from tests.docs.snippets import (
+    ROOT,
+    Block,
+    BlockEnv,
+    Expect,
+    blocks_in,
+    expectations,
+    expected_statuses,
+    run_block,
+)
 
 pytestmark = pytest.mark.server
 
@@ -65,6 +74,8 @@ def test_status_annotations_are_read():
             'curl -s -X POST "$GRIDTWIN_URL/c" \\\n  -d \'{}\'   # → 400\n'
             'curl -s -X PUT "$GRIDTWIN_URL/d" -d \'{\n  "a": "x # not a comment"}\'  # -> 409\n')
     assert expected_statuses(code) == ["2xx", "2xx", "400", "409"]
+    shown = expectations('curl -s "$GRIDTWIN_URL/e"  # → 404, shows \'"error":"not_found"\' shows "x"\n')
+    assert shown == [Expect("404", ('"error":"not_found"', "x"))]
     with pytest.raises(ValueError, match="not runnable"):
         expected_statuses("rm -rf /tmp/x\n")
 
