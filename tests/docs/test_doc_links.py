@@ -9,6 +9,8 @@ import pytest
 
 from tests.docs.snippets import ROOT
 
+pytestmark = pytest.mark.timeout(60)
+
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
 _FENCE = re.compile(r"^```.*?^```", re.M | re.S)

@@ -24,7 +24,7 @@ from tests.docs.snippets import (
     run_block,
 )
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.timeout(300)]
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCKS = [b for path in DOCS for b in blocks_in(path)]
@@ -53,7 +53,6 @@ def _values(gt: object) -> BlockEnv:
     return BlockEnv(gt.base_url, gt.control.token(owner), ADMIN_TOKEN, site)
 
 
-@pytest.mark.timeout(300)
 @pytest.mark.parametrize("block", BLOCKS, ids=[b.name for b in BLOCKS])
 def test_runnable_block(block: Block, server_for: Callable[[Path], object], tmp_path: Path) -> None:
     gt = server_for(block.path)
@@ -80,7 +79,6 @@ def test_status_annotations_are_read():
         expected_statuses("rm -rf /tmp/x\n")
 
 
-@pytest.mark.timeout(300)
 def test_runner_fails_on_a_wrong_status_and_refuses_other_hosts(
         server_for: Callable[[Path], object], tmp_path: Path) -> None:
     values = _values(server_for(ROOT / "tests" / "docs"))
