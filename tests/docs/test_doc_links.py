@@ -67,3 +67,16 @@ def test_readme_links_every_user_document():
                 "docs/recipes.md", "examples/scenario.yaml"):
         assert doc in linked, f"README does not link {doc}"
     assert "/_gridtwin/docs" in readme.read_text()
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[str(d.relative_to(ROOT)) for d in DOCS])
+def test_tables_have_the_same_cells_on_every_row(doc: Path):
+    """A stray '|' (in a code span, too) splits a cell and breaks the rendered table."""
+    width = 0
+    for number, line in enumerate(_prose(doc).splitlines(), 1):
+        if not line.startswith("|"):
+            width = 0
+            continue
+        cells = line.count("|") - line.count("\\|")
+        width = width or cells
+        assert cells == width, f"{doc.name}: table row {number} has {cells - 1} cells, not {width - 1}"
