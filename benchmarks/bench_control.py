@@ -50,6 +50,7 @@ from gridtwin import tariff
 from gridtwin.cli.simconfig import load_config
 from gridtwin.domain.battery import BatteryModel
 from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
+from gridtwin.domain.profile import Quirk
 from gridtwin.domain.site import BatteryBank, LoadSpec, Location, SiteSpec
 from gridtwin.services import study as st
 from gridtwin.sim.environment import environment_provider
@@ -275,7 +276,8 @@ def cpu(fn: Callable[[], Any]) -> tuple[float, Any]:
 def run_row(site: str, spec: SiteSpec, initial_pct: float, name: str, doc: dict[str, Any],
             rule: ExportRule, start: date, days: int,
             envs: dict[tuple[str, str], bench_engine.FixedEnvironment]) -> Row:
-    report = tariff.validate(doc)
+    # Currencies other than USD, EUR, GBP need the observed profile's quirk (tariff.md E16).
+    report = tariff.validate(doc, quirks=frozenset({Quirk.CURRENCY_ANY_ISO4217}))
     assert report.tariff is not None, [p.line() for p in report.errors]
     start_s, end_s = _window(spec.time_zone, start, days)
     study = st.Study(spec, st.no_battery(spec), doc, report.tariff, start_s, end_s,

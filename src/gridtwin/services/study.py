@@ -26,8 +26,7 @@ from gridtwin.domain.controls import SiteControls
 from gridtwin.domain.site import SiteKind, SiteSpec
 from gridtwin.sim.engine import advance, initial_state
 from gridtwin.sim.environment import environment_provider
-from gridtwin.sim.prices import tariff_price_provider
-from gridtwin.sim.state import CELLS, EnvironmentProvider
+from gridtwin.sim.state import CELLS, EnvironmentProvider, PriceProvider, PriceSeries
 
 if TYPE_CHECKING:
     from gridtwin.sim.optimum import SiteOptimum
@@ -43,6 +42,7 @@ __all__ = [
     "flows_wh",
     "no_battery",
     "optimum",
+    "price_provider",
     "share_of_optimum",
     "simulate",
 ]
@@ -110,12 +110,22 @@ def no_battery(spec: SiteSpec) -> SiteSpec:
     return replace(spec, kind=SiteKind.SOLAR, batteries=(), solar=solar)
 
 
+def price_provider(study: Study, time_zone: str) -> PriceProvider:
+    """Effective prices of the study's compiled tariff (validated with whatever quirks
+    the caller chose, e.g. ``currency_any_iso4217`` for AUD)."""
+
+    def provide(start_s: int, n_steps: int, step_s: int) -> PriceSeries:
+        buy, sell = tariff.price_series(study.compiled, time_zone, start_s, n_steps, step_s)
+        return PriceSeries(start_s, step_s, buy, sell)
+
+    return provide
+
+
 def simulate(study: Study, spec: SiteSpec, controls: SiteControls, name: str, *,
              env: EnvironmentProvider | None = None, progress: Progress | None = None
              ) -> Run:
     """The engine over the study window for ``spec`` under ``controls``."""
-    prices = tariff_price_provider(spec.time_zone,
-                                   [(study.start_s, tariff.dumps(study.tariff_doc))])
+    prices = price_provider(study, spec.time_zone)
     env = env or environment_provider(spec)
     state = initial_state(spec, study.start_s, study.initial_pct)
     starts, chunks = [], []
