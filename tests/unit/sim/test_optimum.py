@@ -244,3 +244,14 @@ def test_the_optimum_bounds_the_engine(rule):
         bill = engine_bill(spec, replace(controls, mode=mode), TOU, start, end, env)
         assert fine.bill.total <= bill.total
         assert best.bill.total <= bill.total
+
+
+def test_share_of_the_optimum_savings():
+    from decimal import Decimal as D
+
+    from gridtwin.services.study import share_of_optimum
+
+    assert share_of_optimum(D(100), D(60), D(50)) == pytest.approx(0.8)
+    assert share_of_optimum(D(100), D(110), D(50)) == pytest.approx(-0.2)
+    assert share_of_optimum(D(100), D(50), D(50)) == pytest.approx(1.0)
+    assert share_of_optimum(D(100), D(100), D("99.999")) is None  # nothing to share
