@@ -6,8 +6,9 @@ foresight) and minimises energy cost - export credit + demand charges; daily cha
 constants and come from the bill.
 
 **Blocks.** The engine's steps are grouped into blocks of at most ``max_block_s``
-(default one clock hour) over which the buy and sell prices are constant and which never
-straddle a 15-minute demand window. Per block k (energies in kWh) the variables are AC
+(default one clock hour) over which the buy and sell prices are constant, solar is
+either above the home load at every step or at none, and which never straddle a
+15-minute demand window. Per block k (energies in kWh) the variables are AC
 charge C, AC discharge D, grid import I, grid export X, the raw pack energy E at the
 block's end, and one peak [kW] per (local month, buy class) with a demand price. Every
 constraint below holds for the sums over the block of any per-step schedule the engine
@@ -32,8 +33,10 @@ max(0, L - PV) and sur_t = max(0, PV - L) (the engine serves the home from solar
 - demand: ``peak_g >= (sum of I over each local 15-minute window) / 0.25 h``.
 
 What blocks relax: the pack bounds are checked at block ends only and power limits on
-block sums, so the order of charge and discharge inside an hour is free. Prices are
-constant in a block and windows are whole, so the bill of the block totals is exact.
+block sums. Inside an all-surplus or all-deficit block the pack moves one way (a loop
+would only lose energy), so this loses almost nothing: on a flat tariff the LP's bill
+equals the engine's self-consumption bill to the cent. Prices are constant in a block
+and windows are whole, so the bill of the block totals is exact.
 The engine cannot charge and discharge (or import and export) at once; the LP may, which
 only relaxes it further. A tiny cost (``THROUGHPUT_COST`` per kWh) on every flow makes
 such loops and ties unattractive; reported costs exclude it.
@@ -75,7 +78,7 @@ __all__ = [
 THROUGHPUT_COST = 1e-6
 """Tie-breaking cost on every charge, discharge, import and export [currency/kWh]."""
 DEFAULT_BLOCK_S = 3600
-"""Longest LP block [s]: one clock hour keeps a site-year a few seconds of HiGHS."""
+"""Longest LP block [s]: one clock hour keeps a site-year ~3 s of HiGHS (~12k blocks)."""
 
 _F = npt.NDArray[np.float64]
 _I = npt.NDArray[np.int64]
@@ -199,6 +202,9 @@ def _block_starts(p: Problem, max_block_s: int) -> _I:
     cut |= t % max(max_block_s, p.step_s) == 0
     if p.demand is not None:
         cut[1:] |= p.demand.window[1:] != p.demand.window[:-1]
+    # All-surplus or all-deficit blocks: the pack then moves one way inside a block.
+    surplus = p.solar_w > p.load_w
+    cut[1:] |= surplus[1:] != surplus[:-1]
     return np.flatnonzero(cut).astype(np.int64)
 
 
