@@ -18,7 +18,8 @@ and its optimum bill is a valid lower bound on any controller's bill; with
 max(0, L - PV) and sur_t = max(0, PV - L) (the engine serves the home from solar first):
 
 - balance: ``sum(L - PV) <= D - C + I - X <= sum(L)`` (the slack is curtailed solar);
-  the deficit is met by the battery or the grid: ``I + D >= sum(def_t)``;
+  as a block is all-deficit or all-surplus, this also makes the battery or the grid meet
+  every step's deficit (``I + D >= sum(def_t)``);
 - pack: ``E_k = E_{k-1} + eta C - D / eta`` (the sqrt round-trip split), raw energy
   between the reserve ``T (0.05 + 0.0095 r)`` (the hidden 5 %) and T at block ends; a
   start below the reserve lowers the floor to the start;
@@ -273,10 +274,6 @@ def _matrix(p: Problem, bk: _Blocks, n_groups: int) -> _Triplets:
     for var, sign in ((_D, 1.0), (_C, -1.0), (_IMP, 1.0), (_EXP, -1.0)):
         a.add(k, col + var, sign)
     a.close(bk.load - bk.solar, bk.load)
-    # deficit met: I + D >= sum(def)
-    a.add(k, col + _IMP, 1.0)
-    a.add(k, col + _D, 1.0)
-    a.close(bk.deficit, np.full(m, np.inf))
     if b.pack_wh <= 0:
         return a
     # pack: E_k - E_{k-1} - eta C + D / eta = 0, E_{-1} the start
