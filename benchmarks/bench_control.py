@@ -330,7 +330,7 @@ def print_speed(rows: list[Row], days: int) -> None:
         t = statistics.median(r.engine_cpu_s[label] for r in rows) * per_year
         print(f"  engine advance, {label:<10} {t:8.3f} s")
     print(f"  optimum LP (build + HiGHS + bill) {statistics.median(r.lp_cpu_s for r in rows) * per_year:8.3f} s"
-          f"  (HiGHS alone, wall {statistics.median(r.lp_highs_s for r in rows) * per_year:.3f} s)")
+          f"  (HiGHS alone {statistics.median(r.lp_highs_s for r in rows) * per_year:.3f} s)")
 
 
 def batch_vs_pysam(n_sites: int) -> None:

@@ -159,7 +159,7 @@ class Dispatch:
     discharge_w, import_w, export_w: sums of those cells. energy_wh: raw pack energy at
     each step boundary (n + 1 values, linear in time inside a block) [Wh]. block_starts: first
     step of each LP block [-]. cost: energy - export + demand of the LP solution
-    [currency] (no daily charges, no tie-breaking cost). solve_s: time in HiGHS [s].
+    [currency] (no daily charges, no tie-breaking cost). solve_s: CPU time in HiGHS [s].
     """
 
     step_s: int
@@ -355,10 +355,10 @@ def _highs_solve(cost: _F, col_lo: _F, col_hi: _F, a: _Triplets) -> tuple[_F, fl
     lp.a_matrix_.start_ = np.searchsorted(c, np.arange(n_cols + 1)).astype(np.int32)
     lp.a_matrix_.index_ = r.astype(np.int32)
     lp.a_matrix_.value_ = v
-    t = time.perf_counter()
+    t = time.process_time()
     h.passModel(lp)
     h.run()
-    elapsed = time.perf_counter() - t
+    elapsed = time.process_time() - t
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
         raise OptimumError(f"HiGHS: {h.modelStatusToString(status)}")
