@@ -79,7 +79,7 @@ __all__ = [
 THROUGHPUT_COST = 1e-6
 """Tie-breaking cost on every charge, discharge, import and export [currency/kWh]."""
 DEFAULT_BLOCK_S = 3600
-"""Longest LP block [s]: one clock hour keeps a site-year ~3 s of HiGHS (~12k blocks)."""
+"""Longest LP block [s]: one clock hour keeps a site-year ~1 s of HiGHS CPU (~12k blocks)."""
 
 _F = npt.NDArray[np.float64]
 _I = npt.NDArray[np.int64]
