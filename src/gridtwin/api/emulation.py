@@ -8,6 +8,7 @@ adopts what other workers changed (``World.sync_shared``: one round trip).
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
 from typing import Any
@@ -126,6 +127,7 @@ class EmulationMiddleware:
             "duration_ms": round((time.monotonic() - started) * 1000, 3),
             "endpoint": endpoint, "user": user, "site_id": site_id,
             "fault_rule": rule.id if rule else None,
+            "worker": os.getpid(),  # which process served it (serve --workers N)
         }
         if self.world.settings.shared_clock:
             await run_in_threadpool(self.world.journal.add, entry)  # a database write
