@@ -93,8 +93,10 @@ class SharedJournal:
 
     def add(self, entry: dict[str, Any]) -> None:
         body = {k: v for k, v in entry.items() if k != "seq"}
-        with self._store.tx() as tx:
+        # Single statements: autocommit on PostgreSQL saves the BEGIN and COMMIT round trips.
+        with self._store.peek() as tx:
             control.journal_add(tx, jsonio.dumps(body), self._size)
+            tx.conn.commit()
 
     def clear(self) -> None:
         with self._store.tx() as tx:

@@ -146,8 +146,10 @@ class RateLimiter:
         (tokens left, allowed)."""
         rate = rule.limit / rule.window_s
         if self._shared:
-            with self._store.tx() as tx:
-                return control.spend_token(tx, rule.name, key, rule.limit, rate, now)
+            with self._store.peek() as tx:  # one atomic statement, autocommit on PostgreSQL
+                spent = control.spend_token(tx, rule.name, key, rule.limit, rate, now)
+                tx.conn.commit()
+            return spent
         tokens, seen = self._buckets.get((rule.name, key), (float(rule.limit), now))
         tokens = min(float(rule.limit), tokens + max(0.0, now - seen) * rate)
         allowed = tokens >= 1
