@@ -255,3 +255,20 @@ def test_openapi_and_docs_are_absent_without_the_control_plane(db_url):
                 assert c.get(path, headers=A).status_code == 404
     finally:
         world.store.dispose()
+
+
+def test_a_restart_without_an_admin_token_issues_a_new_one_and_retires_the_old(db_url):
+    first = make_world(db_url)
+    old = first.admin_token
+    assert old is not None and first.admin_token_ok(old)
+    first.store.dispose()
+    again = make_world(db_url)  # as serve on an existing database: only the hash is known
+    try:
+        assert again.admin_token is None and again.admin_token_ok(old)
+        new = again.rotate_admin_token()  # what serve prints
+        assert again.admin_token_ok(new) and not again.admin_token_ok(old)
+        with TestClient(create_app(again)) as c:
+            assert c.get("/_gridtwin/info", headers={"Authorization": f"Bearer {old}"}).status_code == 401
+            assert c.get("/_gridtwin/info", headers={"Authorization": f"Bearer {new}"}).status_code == 200
+    finally:
+        again.store.dispose()
