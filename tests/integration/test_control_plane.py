@@ -155,7 +155,7 @@ def test_state_export_import_reproduces_every_read():
         paths = ["site_info", "live_status", "calendar_history?kind=energy&period=day",
                  "calendar_history?kind=backup"]
         before = [httpx.get(gt.url(p), headers=gt.headers).content for p in paths]
-        snapshot = gt.control.export_state()
+        snapshot = gt.control.export_state(secrets=True)  # its tokens move with it
         with running_gridtwin(seed=3, start="2025-01-01T00:00:00Z") as other:
             other.control.import_state(snapshot)
             after = [httpx.get(other.url(p, gt.site_id), headers=gt.headers).content

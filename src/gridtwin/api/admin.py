@@ -5,7 +5,6 @@ Every call but ``health`` needs ``Authorization: Bearer <admin token>``.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -23,6 +22,7 @@ from gridtwin.services.emulator import (
     faults,
     presets,
     ratelimit,
+    redaction,
     scenario,
     snapshot,
 )
@@ -35,9 +35,14 @@ def require_admin(request: Request) -> World:
     world = deps.world_of(request)
     header = request.headers.get("authorization", "")
     given = header[7:].strip() if header[:7].lower() == "bearer " else ""
-    if not given or not hmac.compare_digest(given.encode(), world.admin_token.encode()):
+    if not world.admin_token_ok(given):
         raise Unauthenticated("Admin token is missing or wrong")
     return world
+
+
+def _secrets_wanted(q: dict[str, str]) -> bool:
+    """``?secrets=1`` (or true): show secrets in a read-back; the admin token is checked first."""
+    return q.get("secrets", "").lower() in ("1", "true")
 
 
 async def body(request: Request) -> dict[str, Any]:
@@ -156,10 +161,19 @@ def add_fault(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse
 
 @router.put("/faults")
 async def put_faults(request: Request, world: World = Admin) -> WireResponse:
-    data = jsonio.loads(await request.body() or b"[]", decimals=False)
+    try:
+        data = jsonio.loads(await request.body() or b"[]", decimals=False)
+    except (jsonio.JsonError, ValueError, RecursionError) as exc:
+        raise InvalidField.for_field("rules", "must be a JSON list of rules") from exc
     if not isinstance(data, list):
         raise InvalidField.for_field("rules", "must be a list of rules")
-    rules = [faults.rule_from_json(r) for r in data]
+    rules = []
+    for i, item in enumerate(data):
+        try:
+            rules.append(faults.rule_from_json(item))
+        except InvalidField as exc:
+            raise InvalidField.for_field(f"rules[{i}].{next(iter(exc.messages))}",
+                                         exc.messages[next(iter(exc.messages))][0]) from exc
     world.faults.replace_all(rules)
     return envelope([r.to_json() for r in rules])
 
@@ -235,8 +249,8 @@ def seed(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
 
 
 @router.get("/state")
-def get_state(world: World = Admin) -> WireResponse:
-    return envelope(snapshot.export_state(world))
+def get_state(world: World = Admin, q: dict[str, str] = Depends(deps.query)) -> WireResponse:
+    return envelope(snapshot.export_state(world, secrets=_secrets_wanted(q)))
 
 
 @router.post("/state")
@@ -249,10 +263,11 @@ async def post_state(request: Request, world: World = Admin) -> WireResponse:
 
 
 @router.get("/scenario")
-def get_scenario(world: World = Admin) -> WireResponse:
+def get_scenario(world: World = Admin, q: dict[str, str] = Depends(deps.query)) -> WireResponse:
     with world.store.tx() as tx:
         text = tx.get_meta("scenario")
-    return envelope(None if text is None else jsonio.loads(text, decimals=False))
+    doc = None if text is None else jsonio.loads(text, decimals=False)
+    return envelope(doc if _secrets_wanted(q) else redaction.redact_scenario(doc))
 
 
 @router.post("/scenario")

@@ -1,18 +1,21 @@
 """Fault injection and the request journal for emulated routes (emulator §7.1, §9).
 
 Rules are evaluated before route matching, auth and validation (wire-format §3). The
-control plane is never fault-injected or journaled.
+control plane is never fault-injected or journaled. With several workers each request first
+adopts what other workers changed (``World.sync_shared``: one round trip).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
 from typing import Any
 from urllib.parse import parse_qsl
 
 import jwt
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gridtwin.api.errors import error_response
@@ -20,7 +23,7 @@ from gridtwin.api.responses import WireResponse, envelope
 from gridtwin.core.errors import RateLimited
 from gridtwin.core.rng import uniform_one
 from gridtwin.services.emulator.faults import FaultRule, RequestFacts
-from gridtwin.services.emulator.journal import BODY_CAP
+from gridtwin.services.emulator.journal import BODY_CAP, redact_body
 from gridtwin.services.world import World
 
 __all__ = ["EmulationMiddleware"]
@@ -83,10 +86,11 @@ class EmulationMiddleware:
         started = time.monotonic()
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         endpoint, site_id = _endpoint(scope["path"], query)
+        self.world.sync_shared(site_id)
         user, jti = _user(scope, self.world)
         seq = int(scope.get("gridtwin_seq") or self.world.request_seq())
         facts = RequestFacts(scope["method"], scope["path"], endpoint, site_id, user, query, seq)
-        rule = self.world.faults.pick(facts)
+        rule = self.world.faults.pick(facts, self.world.seed)
         request_body = bytearray()
 
         async def recording_receive() -> Message:
@@ -109,20 +113,26 @@ class EmulationMiddleware:
             await send(message)
 
         await self._serve(rule, facts, jti, scope, recording_receive, recording_send)
-        self.world.journal.add({
+        entry = {
             "seq": seq, "txid": scope.get("gridtwin_txid", ""),
-            "wall_time": time.time(), "sim_time": self.world.now_s(),
+            # Several workers: the clock was adopted at the start of this request.
+            "wall_time": time.time(), "sim_time": self.world.clock.now_s(),
             "method": scope["method"], "path": scope["path"], "query": query,
             "headers": {k.decode("latin-1"): (f"sub={user} jti={jti}" if k == b"authorization"
                                                else v.decode("latin-1"))
                         for k, v in scope.get("headers", [])},
-            "body": request_body.decode("utf-8", errors="replace"), "status": status,
+            "body": redact_body(request_body.decode("utf-8", errors="replace")), "status": status,
             "response_headers": {k.decode("latin-1"): v.decode("latin-1") for k, v in response_headers},
-            "response_body": response_body.decode("utf-8", errors="replace"),
+            "response_body": redact_body(response_body.decode("utf-8", errors="replace")),
             "duration_ms": round((time.monotonic() - started) * 1000, 3),
             "endpoint": endpoint, "user": user, "site_id": site_id,
             "fault_rule": rule.id if rule else None,
-        })
+            "worker": os.getpid(),  # which process served it (serve --workers N)
+        }
+        if self.world.settings.shared_clock:
+            await run_in_threadpool(self.world.journal.add, entry)  # a database write
+        else:
+            self.world.journal.add(entry)
 
     async def _limited(self, facts: RequestFacts, jti: str | None, scope: Scope,
                        receive: Receive, send: Send) -> None:

@@ -65,7 +65,7 @@ def serve(
     if workers > 1 and not settings.db_url.startswith("postgresql"):
         err.print("several workers need PostgreSQL: --db postgresql://...")
         raise typer.Exit(2)
-    world = open_world(settings)
+    world = open_world(settings, configure=True)
     if scenario is not None or preset is not None:
         doc = parse_document(scenario.read_bytes()) if scenario else preset_doc(preset, seed)
         loaded = load_scenario(world, doc)
@@ -90,7 +90,9 @@ def serve(
         err.print("first call:")
         print(f"curl -H 'Authorization: Bearer {token}' {base}{path}", flush=True)
         if settings.enable_admin:
-            err.print(f"control plane: {base}/_gridtwin/  admin token: {world.admin_token}",
+            # The database keeps only a hash: a token not given is generated at each start.
+            admin = world.admin_token or world.rotate_admin_token()
+            err.print(f"control plane: {base}/_gridtwin/  admin token: {admin}",
                       soft_wrap=True)
     world.store.dispose()
     export_to_env(settings)

@@ -17,6 +17,7 @@ import jwt
 from gridtwin.core.clock import wall_now_s, wall_time_s
 from gridtwin.core.errors import MissingScope, OAuthError, TokenExpired, Unauthenticated
 from gridtwin.domain.principal import Principal
+from gridtwin.services.emulator.redaction import REDACTED
 from gridtwin.services.world import World
 
 __all__ = [
@@ -87,8 +88,8 @@ def mint_access_token(
 
 
 VERIFIED_TTL_S = 2.0
-"""How long a verified token is trusted without re-checking [s] (wall time). Revocations
-in this process apply at once; another worker's revocation within this delay."""
+"""How long a verified token is trusted without re-checking [s] (wall time). A revocation or
+a world replacement clears the trusted tokens of every worker (control version)."""
 
 
 def verify_access_token(world: World, authorization: str | None) -> Principal:
@@ -123,11 +124,17 @@ def _verify(world: World, token: str) -> tuple[Principal, float]:
     scp = claims.get("scp")
     if not isinstance(scp, list) or not all(isinstance(x, str) for x in scp):
         raise Unauthenticated()
-    jti = str(claims.get("jti", ""))
-    with world.store.tx() as tx:
-        row = tx.get_token(jti) if jti else None
-    if row is not None and row["revoked"]:
+    jti = claims.get("jti")
+    if not isinstance(jti, str) or not jti:
+        raise Unauthenticated()
+    with world.store.peek() as tx:
+        row = tx.get_token(jti)
+    # A token is bound to the world it was minted in: one this world does not hold (it was
+    # replaced by a scenario load, reset or import) or has revoked is refused.
+    if row is None or row["revoked"]:
         raise Unauthenticated("Access token has been revoked")
+    if row["user_id"] != claims["sub"]:
+        raise Unauthenticated()
     principal = Principal(str(claims["sub"]), frozenset(scp), str(claims.get("ou_code", "NA")), jti)
     return principal, float(claims["exp"]) + world.settings.token_leeway_s
 
@@ -140,6 +147,9 @@ def require_scope(principal: Principal, *any_of: str) -> None:
 def register_client(
     world: World, client_id: str, client_secret: str, user_id: str, scopes: Iterable[str]
 ) -> None:
+    if client_secret == REDACTED:
+        # A scenario read back without secrets: never let the placeholder authenticate.
+        client_secret = secrets.token_urlsafe(32)
     with world.store.tx() as tx:
         tx.insert_client(client_id, _sha256(client_secret), user_id, " ".join(scopes))
 

@@ -90,11 +90,8 @@ def view_site(world: World, principal: Principal | None, site_id: int) -> SiteVi
     """
     hit = world.view_cache.get(site_id)
     if world.settings.shared_clock:
-        # One round trip for both things another worker may have changed.
-        with world.store.peek() as tx:
-            found = tx.site_version_and_clock(site_id)
-        if found is not None:
-            world.adopt_clock(found[2])
+        # Read with the clock and control version in the request's first round trip.
+        found = world.site_version_now(site_id)
         if found is None or hit is None or found[0] != hit[0]:
             hit = None
     now = world.clock.now_s() if world.settings.shared_clock else world.now_s()

@@ -2,10 +2,13 @@
 
 SQLite runs in WAL mode with ``synchronous=FULL`` so an acknowledged command survives a
 crash; PostgreSQL uses psycopg 3. Migrations are applied at startup (Alembic, ``head``).
+A SQLite file holds the JWT secret: it is created readable by its owner only (0600), and
+SQLite gives its -wal and -shm files the same mode.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +31,31 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///PATH`` URL; None for an in-memory database."""
+    path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
+    return None if path in ("", ":memory:") else Path(path)
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the database file 0600 before SQLite does (it would use the umask, often 0644),
+    and tighten an existing file and its -wal/-shm companions."""
+    path = _sqlite_path(url)
+    if path is None:
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
     """An Engine for ``url`` (``sqlite:///PATH`` or ``postgresql://...``)."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

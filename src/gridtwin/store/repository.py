@@ -219,10 +219,10 @@ class Tx:
             self.conn.execute(delete(table))
 
     def dump_tables(self) -> dict[str, list[dict[str, Any]]]:
-        """Every row of every table except ``meta``, for state export."""
+        """Every row of every world table (not the control tables), for state export."""
         out = {}
         for table in s.metadata.sorted_tables:
-            if table.name == "meta":
+            if table.name in s.CONTROL_TABLES:
                 continue
             cols = list(table.c)
             rows = self.conn.execute(select(*cols).order_by(*table.primary_key.columns)).mappings()
@@ -234,7 +234,7 @@ class Tx:
         self.wipe_world()
         for table in s.metadata.sorted_tables:
             rows = data.get(table.name) or []
-            if table.name != "meta" and rows:
+            if table.name not in s.CONTROL_TABLES and rows:
                 self.conn.execute(insert(table), rows)
 
     # tariffs ---------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -22,13 +23,17 @@ from gridtwin.domain.energy import CELLS
 
 __all__ = [
     "CELL_COLUMNS",
+    "CONTROL_TABLES",
     "backup_events",
     "charge_sessions",
     "command_log",
     "energy_totals",
+    "fault_rules",
+    "journal",
     "meta",
     "metadata",
     "oauth_clients",
+    "rate_buckets",
     "refresh_tokens",
     "site_events",
     "sites",
@@ -167,3 +172,37 @@ command_log = Table(
     Column("command", String(64), nullable=False),
     Column("body_json", Text, nullable=False),
 )
+
+fault_rules = Table(
+    "fault_rules",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("rule_json", Text, nullable=False),
+    Column("uses_left", Integer, nullable=True),
+)
+"""Fault rules in order of ``position``; ``uses_left`` is the live count (null: unlimited),
+decremented atomically by whichever worker fires the rule."""
+
+rate_buckets = Table(
+    "rate_buckets",
+    metadata,
+    Column("rule", String(128), primary_key=True),
+    Column("bucket", String(300), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("seen_s", Float, nullable=False),
+    Column("allowed", Boolean, nullable=False),
+)
+"""Token buckets shared by every worker (used when several workers serve one database)."""
+
+journal = Table(
+    "journal",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("entry_json", Text, nullable=False),
+)
+"""The request journal shared by every worker (used when several workers serve one database)."""
+
+CONTROL_TABLES = frozenset({"meta", "fault_rules", "rate_buckets", "journal"})
+"""Server and control-plane tables: not part of the world a state snapshot carries as rows."""

@@ -171,8 +171,8 @@ class ControlCalls:
         return _call("POST", "/scenario", LoadResult, dict(doc))
 
     @staticmethod
-    def export_state() -> Call[dict[str, Any]]:
-        return _call("GET", "/state", dict[str, Any])
+    def export_state(secrets: bool = False) -> Call[dict[str, Any]]:
+        return _call("GET", "/state", dict[str, Any], params={"secrets": 1 if secrets else None})
 
     @staticmethod
     def import_state(snapshot: Mapping[str, Any]) -> Call[dict[str, Any]]:

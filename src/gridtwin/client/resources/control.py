@@ -147,8 +147,10 @@ class Control:
     def load_scenario(self, doc: Mapping[str, Any]) -> LoadResult:
         return self._core.run(C.load_scenario(doc))
 
-    def export_state(self) -> dict[str, Any]:
-        return self._core.run(C.export_state())
+    def export_state(self, *, secrets: bool = False) -> dict[str, Any]:
+        """The state snapshot; ``secrets``: with the JWT and client secrets (to move it
+        to another server with its tokens)."""
+        return self._core.run(C.export_state(secrets))
 
     def import_state(self, snapshot: Mapping[str, Any]) -> dict[str, Any]:
         return self._core.run(C.import_state(snapshot))
@@ -264,8 +266,10 @@ class AsyncControl:
     async def load_scenario(self, doc: Mapping[str, Any]) -> LoadResult:
         return await self._core.run(C.load_scenario(doc))
 
-    async def export_state(self) -> dict[str, Any]:
-        return await self._core.run(C.export_state())
+    async def export_state(self, *, secrets: bool = False) -> dict[str, Any]:
+        """The state snapshot; ``secrets``: with the JWT and client secrets (to move it
+        to another server with its tokens)."""
+        return await self._core.run(C.export_state(secrets))
 
     async def import_state(self, snapshot: Mapping[str, Any]) -> dict[str, Any]:
         return await self._core.run(C.import_state(snapshot))

@@ -144,6 +144,8 @@ class JournalEntry(WireModel):
     user: str | None = None
     site_id: int | None = None
     fault_rule: str | None = None
+    worker: int | None = None
+    """The pid of the server process that answered (``serve --workers N``)."""
 
 
 class LoadResult(WireModel):

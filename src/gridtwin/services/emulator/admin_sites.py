@@ -150,7 +150,7 @@ def revoke_token(world: World, jti: str) -> None:
     with world.store.tx() as tx:
         if not tx.revoke_token(jti):
             raise NotFound()
-    world.verified_tokens.clear()
+        world.tokens_revoked(tx)
 
 
 def mint_token(world: World, data: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,10 @@
 
 Each rule has a ``match`` (as fault rules), a ``key`` (user, token, site or user+site),
 ``limit`` requests per ``window_s``. Buckets refill continuously. Off unless configured.
-Limits live in each server process; with several workers each keeps its own buckets.
+The configuration is stored in the database (meta ``rate_limits``) and reloaded by every
+worker when the control version changes. One process keeps its buckets in memory (exact:
+it serves every request); several workers spend from buckets in the database, one atomic
+statement per matching rule, so a limit holds across all workers.
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from gridtwin.core import jsonio
 from gridtwin.core.clock import wall_time_s
 from gridtwin.core.errors import InvalidField
-from gridtwin.services.emulator.faults import FaultRule, RequestFacts
+from gridtwin.services.emulator.faults import FaultRule, RequestFacts, match_from_json
+from gridtwin.store import control
+from gridtwin.store.repository import Store, Tx
 
 __all__ = ["PRESETS", "Decision", "RateLimiter", "rules_from_json"]
 
@@ -77,26 +83,51 @@ def rules_from_json(data: Any) -> list[Rule]:
         if not isinstance(r, dict) or r.get("key", "user") not in KEYS:
             raise InvalidField.for_field(f"rules[{i}].key", f"one of {', '.join(KEYS)}")
         limit, window = r.get("limit"), r.get("window_s")
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1_000_000_000:
             raise InvalidField.for_field(f"rules[{i}].limit", "must be a positive integer")
-        if isinstance(window, bool) or not isinstance(window, int | float) or window <= 0:
-            raise InvalidField.for_field(f"rules[{i}].window_s", "must be a positive number")
-        rules.append(Rule(str(r.get("name", f"rule{i}")), FaultRule("rl", dict(r.get("match") or {})),
-                          str(r.get("key", "user")), limit, float(window)))
+        if isinstance(window, bool) or not isinstance(window, int | float) \
+                or not 0 < window <= 10 * 366 * 86_400:
+            raise InvalidField.for_field(f"rules[{i}].window_s", "must be a positive number of seconds")
+        name = r.get("name", f"rule{i}")
+        if not isinstance(name, str) or not 0 < len(name) <= 128:
+            raise InvalidField.for_field(f"rules[{i}].name", "must be a string of 1-128 characters")
+        match = match_from_json(r.get("match"), f"rules[{i}].match")
+        rules.append(Rule(name, FaultRule("rl", match), str(r.get("key", "user")), limit, float(window)))
     return rules
 
 
 class RateLimiter:
-    def __init__(self) -> None:
+    """The configured rules and their buckets: in memory for one process, in the database
+    (``shared``) when several workers serve one database."""
+
+    def __init__(self, store: Store, *, shared: bool) -> None:
+        self._store = store
+        self._shared = shared
         self._rules: list[Rule] = []
         self._raw: Any = "off"
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
         self._lock = threading.Lock()
 
-    def configure(self, data: Any) -> None:
+    def configure(self, data: Any, tx: Tx | None = None) -> None:
+        """Validate and store a configuration (preset name or rules); buckets start full."""
+        rules_from_json(data)
+        if tx is None:
+            with self._store.tx() as own:
+                self.configure(data, own)
+            return
+        tx.set_meta("rate_limits", jsonio.dumps(data))
+        control.clear_buckets(tx)
+        control.bump_control(tx)
+        self.load(tx)
+
+    def load(self, tx: Tx) -> None:
+        """Adopt the stored configuration (the world calls this when the control version changed)."""
+        text = tx.get_meta("rate_limits")
+        data = "off" if text is None else jsonio.loads(text, decimals=False)
         rules = rules_from_json(data)
         with self._lock:
-            self._rules, self._raw, self._buckets = rules, data, {}
+            if data != self._raw:
+                self._rules, self._raw, self._buckets = rules, data, {}
 
     @property
     def config(self) -> Any:
@@ -108,28 +139,45 @@ class RateLimiter:
         names = rule.key.split("+")
         if any(parts[n] is None for n in names):
             return None
-        return "|".join(str(parts[n]) for n in names)
+        return "|".join(str(parts[n]) for n in names)[:300]
+
+    def _spend(self, rule: Rule, key: str, now: float) -> tuple[float, bool]:
+        """Refill the rule's bucket for ``key`` and take a token if there is one:
+        (tokens left, allowed)."""
+        rate = rule.limit / rule.window_s
+        if self._shared:
+            with self._store.peek() as tx:  # one atomic statement, autocommit on PostgreSQL
+                spent = control.spend_token(tx, rule.name, key, rule.limit, rate, now)
+                tx.conn.commit()
+            return spent
+        tokens, seen = self._buckets.get((rule.name, key), (float(rule.limit), now))
+        tokens = min(float(rule.limit), tokens + max(0.0, now - seen) * rate)
+        allowed = tokens >= 1
+        if allowed:
+            tokens -= 1
+        self._buckets[(rule.name, key)] = (tokens, now)
+        return tokens, allowed
 
     def check(self, facts: RequestFacts, jti: str | None) -> Decision | None:
         """Spend one token from every matching bucket; None when no rule applies."""
         now = wall_time_s()
         tightest: Decision | None = None
         with self._lock:
-            for rule in self._rules:
-                key = self._key(rule, facts, jti) if rule.match.matches(facts) else None
-                if key is None:
-                    continue
-                rate = rule.limit / rule.window_s
-                tokens, seen = self._buckets.get((rule.name, key), (float(rule.limit), now))
-                tokens = min(float(rule.limit), tokens + (now - seen) * rate)
-                allowed = tokens >= 1
-                if allowed:
-                    tokens -= 1
-                self._buckets[(rule.name, key)] = (tokens, now)
-                reset = max(1, math.ceil((1 - tokens) / rate)) if tokens < 1 else \
-                    math.ceil((rule.limit - tokens) / rate)
-                decision = Decision(allowed, rule.limit, int(tokens), int(reset))
-                if tightest is None or (not allowed and tightest.allowed) or (
-                        allowed == tightest.allowed and decision.remaining < tightest.remaining):
-                    tightest = decision
+            rules = list(self._rules)
+        for rule in rules:
+            key = self._key(rule, facts, jti) if rule.match.matches(facts) else None
+            if key is None:
+                continue
+            rate = rule.limit / rule.window_s
+            if self._shared:
+                tokens, allowed = self._spend(rule, key, now)
+            else:
+                with self._lock:
+                    tokens, allowed = self._spend(rule, key, now)
+            reset = max(1, math.ceil((1 - tokens) / rate)) if tokens < 1 else \
+                math.ceil((rule.limit - tokens) / rate)
+            decision = Decision(allowed, rule.limit, int(tokens), int(reset))
+            if tightest is None or (not allowed and tightest.allowed) or (
+                    allowed == tightest.allowed and decision.remaining < tightest.remaining):
+                tightest = decision
         return tightest

@@ -98,10 +98,9 @@ def load_scenario(world: World, doc: Mapping[str, Any]) -> dict[str, Any]:
     with world.store.tx() as tx:
         tx.wipe_world()
         tx.set_meta("scenario", jsonio.dumps(dict(doc)))
-    world.seed = seed
-    world.forget_caches()
-    world.faults.seed = seed
-    world.faults.replace_all(faults)
+        world.set_seed(seed, tx)
+        world.faults.replace_all(faults, tx)
+        world.forget_caches(tx)  # tokens of the old world stop verifying in every worker
     world.journal.clear()
     clock = doc.get("clock") or {}
     world.clock.jump_to(start)

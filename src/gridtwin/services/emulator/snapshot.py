@@ -12,6 +12,7 @@ from gridtwin.domain.controls import SiteControls
 from gridtwin.services.commands import store_tariff
 from gridtwin.services.emulator.describe import SiteDescription, parse_site
 from gridtwin.services.emulator.faults import rule_from_json
+from gridtwin.services.emulator.redaction import REDACTED, redact_state
 from gridtwin.services.emulator.scenario import load_scenario
 from gridtwin.services.provision import ensure_demo
 from gridtwin.services.world import World
@@ -98,8 +99,8 @@ def reset_world(world: World, body: dict[str, Any]) -> dict[str, Any]:
     if doc is None:
         with world.store.tx() as tx:
             tx.wipe_world()
+            world.forget_caches(tx)
         world.journal.clear()
-        world.forget_caches()
         demo = ensure_demo(world)
         result = _result(world, [] if demo is None else [demo.energy_site_id])
     else:
@@ -118,11 +119,12 @@ def reseed(world: World, body: dict[str, Any]) -> dict[str, Any]:
     return load_scenario(world, doc)
 
 
-def export_state(world: World) -> dict[str, Any]:
+def export_state(world: World, *, secrets: bool = False) -> dict[str, Any]:
+    """The snapshot; without ``secrets`` the JWT secret and client secrets are left out."""
     with world.store.tx() as tx:
         tables = tx.dump_tables()
         scenario = tx.get_meta("scenario")
-    return {
+    snap = {
         "version": SNAPSHOT_VERSION, "gridtwin": __version__, "seed": world.seed,
         "clock": {"mode": world.clock.mode, "rate": world.clock.rate, "now": world.now_s()},
         "jwt_secret": world.jwt_secret,
@@ -130,22 +132,24 @@ def export_state(world: World) -> dict[str, Any]:
         "faults": [r.to_json() for r in world.faults.rules()],
         "tables": tables,
     }
+    return snap if secrets else redact_state(snap)
 
 
 def import_state(world: World, snap: dict[str, Any]) -> dict[str, Any]:
     if snap.get("version") != SNAPSHOT_VERSION or not isinstance(snap.get("tables"), dict):
         raise InvalidField.for_field("version", f"not a gridtwin state snapshot v{SNAPSHOT_VERSION}")
     faults = [rule_from_json(r) for r in snap.get("faults") or []]
+    secret = snap.get("jwt_secret")
     with world.store.tx() as tx:
         tx.load_tables(snap["tables"])
-        tx.set_meta("jwt_secret", str(snap["jwt_secret"]))
+        # An export without secrets (jwt_secret null) keeps this server's secret.
+        if isinstance(secret, str) and secret and secret != REDACTED:
+            world.set_jwt_secret(secret, tx)
         if snap.get("scenario") is not None:
             tx.set_meta("scenario", jsonio.dumps(snap["scenario"]))
-    world.jwt_secret = str(snap["jwt_secret"])
-    world.forget_caches()
-    world.seed = int(snap.get("seed", 0))
-    world.faults.seed = world.seed
-    world.faults.replace_all(faults)
+        world.set_seed(int(snap.get("seed", 0)), tx)
+        world.faults.replace_all(faults, tx)
+        world.forget_caches(tx)
     clock = snap.get("clock") or {}
     world.clock.jump_to(int(clock.get("now", world.now_s())))
     world.clock.set_mode(clock.get("mode", "frozen"), float(clock.get("rate", 1.0)))
