@@ -55,6 +55,12 @@ from gridtwin.sim.params import (
     Controls,
     Params,
 )
+from gridtwin.sim.tbc import (
+    BALANCED_GRID_CHARGE_PENALTY,
+    PlanSettings,
+    PlanTables,
+    step_battery_w,
+)
 
 __all__ = ["on_grid"]
 
@@ -122,14 +128,49 @@ def _grid_fed_charge_w(rate_w: float, target_wh: float, energy_wh: float, inv_dt
 
 
 @kernel
+def _plan_settings(prm: Params, ctl: Controls) -> PlanSettings:
+    """The optimiser's view of the site and its controls (see gridtwin.sim.tbc)."""
+    gc = ctl[C_GRID_CHARGING] != 0
+    balanced = ctl[C_STRATEGY] != 0
+    export = ctl[C_EXPORT_RULE] == EXPORT_BATTERY_OK and not balanced
+    return PlanSettings(prm[P_ETA], prm[P_CHARGE_W], prm[P_DISCHARGE_W],
+                        min(prm[P_CHARGE_W], prm[P_GRID_CHARGE_CAP_W]) if gc else 0.0,
+                        1.0 if export else 0.0,
+                        BALANCED_GRID_CHARGE_PENALTY if balanced else 0.0)
+
+
+@kernel
+def _planned_w(inv_dt: float, dt_s: int, t_s: int, energy_wh: float, prm: Params,
+               ctl: Controls, plan: PlanTables, row: int, net: float, room_w: float
+               ) -> tuple[float, float]:
+    """(battery power [W], reserve energy [Wh]): the optimiser's choice for this interval
+    clipped to the §5.3 invariants: not below the reserve, battery energy to the grid
+    only with battery_ok (never in balanced), grid-fed charging only when allowed."""
+    s = _plan_settings(prm, ctl)
+    battery = float(round(step_battery_w(plan, row, energy_wh, t_s, dt_s, net, s)))
+    reserve_wh = energy_at_app_pct(ctl[C_RESERVE_PCT], prm)
+    hi = min(prm[P_DISCHARGE_W], discharge_limit_w(energy_wh, reserve_wh, inv_dt, prm))
+    if s.battery_export == 0:
+        hi = min(hi, max(0.0, net))
+    lo = -min(room_w, max(0.0, -net) + s.grid_charge_w)
+    return min(max(battery, lo), hi), reserve_wh
+
+
+@kernel
 def on_grid(inv_dt: float, energy_wh: float, prm: Params,
             ctl: Controls, solar_w: int, load_w: int, storm_active: bool,
             auto_cls: int, need_j: float, surplus_j: float, export_ok: bool,
+            plan: PlanTables, row: int, t_s: int,
             flags: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
             ) -> tuple[float, float, float]:
     """Decide S, B, R for an on-grid interval; return the (floor, target, reserve)
-    energies [Wh] the battery power was sized against (for exact landing), -1 unused."""
+    energies [Wh] the battery power was sized against (for exact landing), -1 unused.
+
+    row: the optimiser's stage row for this interval (-1: no plan, the reference policy
+    or self-consumption applies); t_s: the interval's start [Unix s].
+    """
     app = app_pct(energy_wh, prm)
+    optimised = row >= 0 and ctl[C_MODE] == MODE_AUTONOMOUS and not storm_active
     floor_pct, rate_w, target_pct, solar_first, force = _policy(
         prm, ctl, storm_active, auto_cls, need_j, surplus_j, export_ok)
     reserve = 100.0 if ctl[C_MODE] == MODE_BACKUP else ctl[C_RESERVE_PCT]
@@ -146,6 +187,11 @@ def on_grid(inv_dt: float, energy_wh: float, prm: Params,
     battery = min(net, cap_d) if net > 0 else (-min(surplus, room_w) if solar_first else 0.0)
     target_wh = _NO_BOUND
     grid_cap = prm[P_GRID_CHARGE_CAP_W]
+    if optimised:
+        battery, floor_wh = _planned_w(inv_dt, round(1.0 / inv_dt), t_s, energy_wh,
+                                       prm, ctl, plan, row, net, room_w)
+        rate_w = 0.0
+        force = False
     if rate_w > 0:
         target_wh = energy_at_app_pct(target_pct, prm)
         g = _grid_fed_charge_w(rate_w, target_wh, energy_wh, inv_dt, prm, charge_w, surplus,
