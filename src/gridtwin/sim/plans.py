@@ -4,7 +4,7 @@ prices (gridtwin.sim.tbc solves them).
 A day's plan depends only on (site, controls, that day's and the next day's forecasts
 and prices), never on the window that asks for it, so advancing a->b->c builds the same
 plans as a->c. Solved plans are cached per (inputs digest), so the server's frequent
-short advances solve each day once.
+short advances solve each day once (long offline windows are solved directly).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ __all__ = ["optimiser_window", "plan_days", "plan_settings"]
 _F64 = npt.NDArray[np.float64]
 _I64 = npt.NDArray[np.int64]
 _CACHE_SIZE = 64
+_CACHED_DAYS = 6  # windows of up to this many midnights are cached
 _cache: OrderedDict[bytes, tuple[PlanTables, _I64]] = OrderedDict()
 _lock = threading.Lock()
 
@@ -85,6 +86,9 @@ def plan_days(spec: SiteSpec, controls: SiteControls, env: Environment,
         sell_a = np.zeros_like(sell_a)
     buy_a = np.asarray(buy, dtype=np.float64)
     settings = plan_settings(spec, controls)
+    if len(midnights) > _CACHED_DAYS:  # long offline runs: solving beats hashing
+        return solve_plans(midnights, env.start_s, env.step_s, solar_fc, load_fc, buy_a,
+                           sell_a, floor_wh, pack, settings)
     key = _digest(env.start_s, env.step_s, midnights, solar_fc, load_fc, buy_a, sell_a,
                   floor_wh, pack, settings)
     with _lock:

@@ -162,6 +162,17 @@ KIND_HOLD = 2
 
 
 @kernel
+def _landing(j: int, energy_wh: float, seconds: float, net_w: float, buy: float,
+             sell: float, floor_wh: float, step_wh: float, lo: float, hi: float,
+             value: _F64, row: int, s: PlanSettings) -> float:
+    """Cost [currency] of the constant power that lands on grid energy j at the end."""
+    b = _power_for_delta_w(floor_wh + j * step_wh - energy_wh, seconds, s.eta)
+    b = min(max(b, lo), hi)
+    return (seconds / 3.6e6 * _rate(b, net_w, buy, sell, s.battery_export != 0, s.penalty)
+            + value[row, j])
+
+
+@kernel
 def _best(energy_wh: float, seconds: float, net_w: float, buy: float, sell: float,
           floor_wh: float, top_wh: float, value: _F64, row: int, s: PlanSettings
           ) -> tuple[float, float, int]:
@@ -196,13 +207,39 @@ def _best(energy_wh: float, seconds: float, net_w: float, buy: float, sell: floa
     e_hi = energy_wh + _stored_delta_wh(lo, seconds, s.eta)
     j0 = max(0, math.ceil((e_lo - floor_wh) / step_wh - 1e-9))
     j1 = min(N_GRID - 1, math.floor((e_hi - floor_wh) / step_wh + 1e-9))
+    if j0 > j1:
+        return best_c, best_b, kind
+    if sell <= buy:
+        # Convex objective: the best landing is found by descent from the best kink's.
+        e_best = energy_wh + _stored_delta_wh(best_b, seconds, s.eta)
+        j = min(max(math.floor((e_best - floor_wh) / step_wh), j0), j1)
+        c_j = _landing(j, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh, lo, hi,
+                       value, row, s)
+        d = 1
+        if j + 1 <= j1 and _landing(j + 1, energy_wh, seconds, net_w, buy, sell, floor_wh,
+                                    step_wh, lo, hi, value, row, s) < c_j:
+            d = 1
+        elif j - 1 >= j0 and _landing(j - 1, energy_wh, seconds, net_w, buy, sell, floor_wh,
+                                      step_wh, lo, hi, value, row, s) < c_j:
+            d = -1
+        else:
+            d = 0
+        while d != 0 and j0 <= j + d <= j1:
+            c_n = _landing(j + d, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh,
+                           lo, hi, value, row, s)
+            if c_n >= c_j:
+                break
+            j += d
+            c_j = c_n
+        j0 = j
+        j1 = j
     for j in range(j0, j1 + 1):
-        b = _power_for_delta_w(floor_wh + j * step_wh - energy_wh, seconds, s.eta)
-        b = min(max(b, lo), hi)
-        c = w * _rate(b, net_w, buy, sell, export, s.penalty) + value[row, j]
+        c = _landing(j, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh, lo, hi,
+                     value, row, s)
         if c < best_c:
             best_c = c
-            best_b = b
+            best_b = min(max(_power_for_delta_w(floor_wh + j * step_wh - energy_wh, seconds,
+                                                s.eta), lo), hi)
             kind = KIND_HOLD
     return best_c, best_b, kind
 
