@@ -41,11 +41,6 @@ N_GRID = 25
 """Grid energies per stage, reserve to full (inclusive)."""
 STAGE_S = 3_600
 """Stage length [s] (the last stage of a plan ends at the horizon's midnight)."""
-HOLD_COST = 2.0e-4
-"""Tie-breaker: each kWh held above the reserve costs this per hour [currency/(kWh h)],
-so among equally cheap plans the battery charges as late and discharges as early as it
-can (e.g. today's off-peak energy is not stored for tomorrow's peak when tomorrow's
-off-peak is as cheap)."""
 BALANCED_GRID_CHARGE_PENALTY = 0.10
 """Balanced: each kWh charged from the grid costs this fraction of its buy price extra."""
 HORIZON_DAYS = 2
@@ -173,8 +168,8 @@ def _landing(j: int, energy_wh: float, seconds: float, net_w: float, buy: float,
     """Cost [currency] of the constant power that lands on grid energy j at the end."""
     b = _power_for_delta_w(floor_wh + j * step_wh - energy_wh, seconds, s.eta)
     b = min(max(b, lo), hi)
-    return (seconds / 3.6e6 * (_rate(b, net_w, buy, sell, s.battery_export != 0, s.penalty)
-                               + HOLD_COST * j * step_wh) + value[row, j])
+    return (seconds / 3.6e6 * _rate(b, net_w, buy, sell, s.battery_export != 0, s.penalty)
+            + value[row, j])
 
 
 @kernel
@@ -202,8 +197,7 @@ def _best(energy_wh: float, seconds: float, net_w: float, buy: float, sell: floa
             b = hi
         b = min(max(b, lo), hi)
         e_end = energy_wh + _stored_delta_wh(b, seconds, s.eta)
-        c = (w * (_rate(b, net_w, buy, sell, export, s.penalty)
-                  + HOLD_COST * (e_end - floor_wh))
+        c = (w * _rate(b, net_w, buy, sell, export, s.penalty)
              + _interp(value, row, floor_wh, step_wh, e_end))
         if c < best_c:
             best_c = c
