@@ -1,4 +1,5 @@
-"""``gridtwin simulate``: a 14-day run checked against the engine's own buckets."""
+"""``gridtwin simulate``: a 14-day run checked against the engine's own buckets and the
+library's perfect-foresight optimum."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from gridtwin.cli.simconfig import load_config
 from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls
 from gridtwin.sim.engine import advance, initial_state
 from gridtwin.sim.environment import environment_provider
+from gridtwin.sim.optimum import site_optimum
 from gridtwin.sim.prices import tariff_price_provider
 from gridtwin.sim.state import CELLS
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PNG = b"\x89PNG\r\n\x1a\n"
 runner = CliRunner()
+pytestmark = pytest.mark.timeout(600)
 
 CONFIG = """
 [site]
@@ -66,7 +69,8 @@ def config(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def reply(config, tmp_path_factory):
     out = tmp_path_factory.mktemp("plots")
-    result = runner.invoke(app, ["simulate", str(config), "--json", "--out", str(out), "--quiet"])
+    result = runner.invoke(app, ["simulate", str(config), "--json", "--out", str(out), "--quiet",
+                                 "--optimum"])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout), out
 
@@ -126,6 +130,38 @@ def test_totals_and_bills_match_the_engine(reply, config):
         Decimal(data["baseline"]["bill"]["total"]), abs=Decimal("0.02"))
 
 
+def optimum_total(config: Path, controls: SiteControls) -> Decimal:
+    """The library's optimum bill for the config's site with these battery settings."""
+    cfg = load_config(config)
+    return site_optimum(cfg.spec, controls, cfg.compiled, cfg.start_s, cfg.end_s,
+                        initial_pct=cfg.initial_pct).bill.total
+
+
+def test_shares_of_the_optimum_match_the_library(reply, config):
+    data, _ = reply
+    self_controls = SiteControls(backup_reserve_pct=20)
+    auto_controls = SiteControls(backup_reserve_pct=30, mode=OperationMode.AUTONOMOUS,
+                                 export_rule=ExportRule.BATTERY_OK)
+    baseline = engine_totals(config, None)[1]
+    for row, controls in ((data["variants"][0], self_controls),
+                          (data["variants"][1], auto_controls)):
+        best = optimum_total(config, controls)
+        bill = engine_totals(config, controls)[1]
+        assert best <= bill  # a bound
+        assert row["optimum_bill"] == str(tariff.round_money(best))
+        share = float((baseline - bill) / (baseline - best))
+        assert row["share_of_optimum_pct"] == pytest.approx(100 * share, abs=1e-3)
+    # --optimum: one row per distinct (reserve, export rule, grid charging).
+    names = [o["name"] for o in data["optimum"]]
+    assert names == ["optimum 20% pv_only", "optimum 30% battery_ok"]
+    for row, controls in zip(data["optimum"], (self_controls, auto_controls), strict=True):
+        assert row["bill"]["total"] == str(tariff.round_money(optimum_total(config, controls)))
+        assert row["share_of_optimum_pct"] == pytest.approx(100.0)
+        assert row["home_wh"] == data["baseline"]["home_wh"]
+        assert row["solar_wh"] <= data["baseline"]["solar_wh"]
+    assert "share_of_optimum_pct" not in data["baseline"]
+
+
 def test_plots_are_png_files(reply):
     data, out = reply
     names = sorted(Path(p).name for p in data["plots"])
@@ -142,16 +178,20 @@ def test_table_shows_the_same_numbers(reply, config):
     for row in (data["baseline"], *data["variants"]):
         assert f"{row['grid_import_wh'] / 1000:,.1f}" in result.stdout
         assert row["bill"]["total"] in result.stdout
-    assert "Self-sufficiency" in result.stdout
+    assert "Self-sufficiency" in result.stdout and "Share of optimum" in result.stdout
+    for row in data["variants"]:
+        assert f"{row['share_of_optimum_pct']:.1f}" in result.stdout
+    assert "optimum 20%" not in result.stdout  # without --optimum: shares only
 
 
 def test_bad_configs_are_refused(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[site]\nbattery_model = "flux"\n[run]\nyear = 2024\n[tariff]\nfile = "x.json"\n'
-                   '[[variant]]\nreserve = 120\n')
+                   '[[variant]]\nreserve = 120\n[optimum]\nshow = "yes"\nblock_s = 400\n')
     result = runner.invoke(app, ["simulate", str(bad), "--quiet"])
     assert result.exit_code == 1
-    for fragment in ("site.battery_model", "tariff.file", "variant[0].reserve"):
+    for fragment in ("site.battery_model", "tariff.file", "variant[0].reserve", "optimum.show",
+                     "optimum.block_s"):
         assert fragment in result.stderr
     missing = runner.invoke(app, ["simulate", str(tmp_path / "nope.toml")])
     assert missing.exit_code == 2
@@ -162,3 +202,4 @@ def test_the_shipped_example_config_loads():
     assert len(cfg.variants) == 4 and cfg.compiled.currency == "USD"
     assert (cfg.end_s - cfg.start_s) // 86_400 == 366
     assert np.isclose(cfg.spec.solar.dc_kw, 7.6)
+    assert cfg.show_optimum and cfg.optimum_block_s == 3600

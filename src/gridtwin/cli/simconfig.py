@@ -9,6 +9,8 @@
     [[variant]] name, mode, reserve, export, grid_charging, strategy
     [matrix]    lists of mode / reserve / export / grid_charging: every combination
     [plots]     week_start = "2024-07-01" (the week of power flows; default: run start)
+    [optimum]   show = false (add the perfect-foresight optimum as rows, like --optimum),
+                block_s = 3600 (longest LP block [s]: a multiple of step_s, 300-3600)
 
 Problems are collected and reported together (:class:`ConfigError`).
 """
@@ -63,6 +65,8 @@ class SimConfig:
     variants: tuple[Variant, ...]
     week_start_s: int
     notes: dict[str, Any] = field(default_factory=dict)
+    show_optimum: bool = False
+    optimum_block_s: int = 3600
 
 
 class _Reader:
@@ -244,9 +248,15 @@ def load_config(path: Path) -> SimConfig:
         r.problems += [f"tariff: {p.line()}" for p in report.errors][:10]
     variants = _variants(r, doc)
     week_s = _week_start(r, r.table(doc, "plots"), zone, start_s)
+    optimum = r.table(doc, "optimum")
+    show = _flag(r, optimum, "show", "optimum", False)
+    block = int(r.num(optimum, "block_s", "optimum", 3600, 300, 3600))
+    if block % step:
+        r.problems.append("optimum.block_s: must be a multiple of run.step_s")
     if r.problems or report is None or report.tariff is None:
         raise ConfigError(r.problems or ["tariff: invalid"])
     baseline = replace(spec, kind=SiteKind.SOLAR, batteries=())
     return SimConfig(path, spec, baseline, start_s, end_s,
                      r.num(site_table, "initial_pct", "site", 50, 0, 100), tariff_doc,
-                     report.tariff, variants, min(max(week_s, start_s), end_s))
+                     report.tariff, variants, min(max(week_s, start_s), end_s),
+                     show_optimum=show, optimum_block_s=block)

@@ -1,14 +1,17 @@
 """``gridtwin simulate CONFIG.toml``: an offline what-if run (no server, no database).
 
 For each variant (mode × reserve × export rule ...) and a no-battery baseline of the
-same site, simulate the window, then print energy flows, self-sufficiency, the bill and
-the savings against the baseline; ``--json`` for scripts, ``--out DIR`` for PNG plots.
+same site, simulate the window, then print energy flows, self-sufficiency, the bill, the
+savings against the baseline and the share of the perfect-foresight optimum's savings
+(an LP with the variant's reserve, export rule and grid charging; ``--optimum`` adds the
+optimum itself as columns); ``--json`` for scripts, ``--out DIR`` for PNG plots.
 Exit 0 ok, 1 invalid configuration or tariff, 2 unreadable file or usage.
 """
 
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,7 +23,7 @@ from rich.table import Table
 
 from gridtwin.cli.output import err, kwh, out, print_json, usage_error
 from gridtwin.cli.simconfig import ConfigError, SimConfig, load_config
-from gridtwin.cli.simrun import Outcome, Run, run_all
+from gridtwin.cli.simrun import Outcome, Results, optimum_key, optimum_name, run_all
 from gridtwin.tariff import round_money
 
 __all__ = ["simulate"]
@@ -41,34 +44,45 @@ def _load(config: Path) -> SimConfig:
         raise typer.Exit(1) from None
 
 
-def _run(cfg: SimConfig, quiet: bool) -> tuple[tuple[Run, Outcome], list[tuple[Run, Outcome]]]:
+def _run(cfg: SimConfig, quiet: bool) -> Results:
     span = cfg.end_s - cfg.start_s
     columns = (TextColumn("{task.description:<28}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TimeRemainingColumn())
+    keys = list(dict.fromkeys(optimum_key(v.controls) for v in cfg.variants))
     with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
-        names = ["no battery", *(v.name for v in cfg.variants)]
+        names = ["no battery", *(optimum_name(k, len(keys) == 1) for k in keys),
+                 *(v.name for v in cfg.variants)]
         tasks = {name: bar.add_task(name, total=span) for name in names}
         return run_all(cfg, lambda name, seconds: bar.advance(tasks[name], seconds))
 
 
+def _share(o: Outcome) -> str:
+    return "-" if o.share_of_optimum is None else f"{100 * o.share_of_optimum:.1f}"
+
+
 def _metrics(o: Outcome, currency: str) -> list[str]:
     return [*(kwh(o.totals_wh[key]) for key, _ in _COLUMNS), f"{o.self_sufficiency_pct:.1f}",
-            f"{round_money(o.bill.total)} {currency}", f"{round_money(o.savings)} {currency}"]
+            f"{round_money(o.bill.total)} {currency}", f"{round_money(o.savings)} {currency}",
+            _share(o)]
 
 
-_ROWS = (*(title for _, title in _COLUMNS), "Self-sufficiency [%]", "Bill", "Savings")
+_ROWS = (*(title for _, title in _COLUMNS), "Self-sufficiency [%]", "Bill", "Savings",
+         "Share of optimum [%]")
 
 
 def summary_table(cfg: SimConfig, base: Outcome, outcomes: list[Outcome]) -> Table:
     """One column per variant (the baseline first), one row per quantity."""
     days = (cfg.end_s - cfg.start_s) / 86_400
     table = Table(title=f"{cfg.spec.name}: {days:g} days from {_date(cfg)}",
-                  caption="Energy in kWh; savings against the same site without a battery.")
+                  caption="Energy in kWh; savings against the same site without a battery; "
+                          "share of optimum = savings / the savings of the perfect-foresight "
+                          "optimum with the same reserve, export rule and grid charging.")
     table.add_column("", no_wrap=True)
     columns = [base, *outcomes]
     for o in columns:
         table.add_column(o.name, justify="right", no_wrap=False)
     cells = [_metrics(o, cfg.compiled.currency) for o in columns]
+    cells[0][-1] = ""  # the baseline has no share
     for i, name in enumerate(_ROWS):
         table.add_row(name, *(c[i] for c in cells))
     return table
@@ -79,17 +93,25 @@ def _date(cfg: SimConfig) -> str:
 
 
 def _json_outcome(o: Outcome) -> dict[str, Any]:
-    return {"name": o.name, **o.totals_wh,
-            "self_sufficiency_pct": round(o.self_sufficiency_pct, 3),
-            "bill": o.bill.display(), "savings": str(round_money(o.savings)),
-            "monthly_bill": {month: str(round_money(total)) for month, total in o.monthly}}
+    row: dict[str, Any] = {
+        "name": o.name, **o.totals_wh, "self_sufficiency_pct": round(o.self_sufficiency_pct, 3),
+        "bill": o.bill.display(), "savings": str(round_money(o.savings)),
+        "monthly_bill": {month: str(round_money(total)) for month, total in o.monthly}}
+    if o.optimum_bill is not None:
+        row["optimum_bill"] = str(round_money(o.optimum_bill))
+        row["share_of_optimum_pct"] = (None if o.share_of_optimum is None
+                                       else round(100 * o.share_of_optimum, 3))
+    return row
 
 
-def _json(cfg: SimConfig, base: Outcome, outcomes: list[Outcome], plots: list[Path]) -> dict[str, Any]:
+def _json(cfg: SimConfig, res: Results, plots: list[Path]) -> dict[str, Any]:
     return {
         "config": str(cfg.path), "start": cfg.start_s, "end": cfg.end_s,
         "time_zone": cfg.spec.time_zone, "currency": cfg.compiled.currency,
-        "baseline": _json_outcome(base), "variants": [_json_outcome(o) for o in outcomes],
+        "optimum_block_s": cfg.optimum_block_s,
+        "baseline": _json_outcome(res.base[1]),
+        "variants": [_json_outcome(o) for _, o in res.variants],
+        "optimum": [_json_outcome(o) for _, o in res.optima],
         "plots": [str(p) for p in plots],
     }
 
@@ -99,19 +121,22 @@ def simulate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write PNG plots here.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    optimum: Annotated[bool, typer.Option(
+        "--optimum", help="Add the perfect-foresight optimum as columns and plots.")] = False,
 ) -> None:
     """Offline what-if: simulate a site under several battery settings and a tariff."""
     cfg = _load(config)
-    base, results = _run(cfg, quiet)
+    if optimum:
+        cfg = replace(cfg, show_optimum=True)
+    res = _run(cfg, quiet)
     plots: list[Path] = []
     if out_dir is not None:
         from gridtwin.cli.simplots import write_plots
 
-        plots = write_plots(cfg, base, results, out_dir)
-    outcomes = [o for _, o in results]
+        plots = write_plots(cfg, res.base, [*res.variants, *res.optima], out_dir)
     if as_json:
-        print_json(_json(cfg, base[1], outcomes, plots))
+        print_json(_json(cfg, res, plots))
         return
-    out.print(summary_table(cfg, base[1], outcomes))
+    out.print(summary_table(cfg, res.base[1], [o for _, o in [*res.variants, *res.optima]]))
     for path in plots:
         err.print(f"wrote {path}", markup=False)
