@@ -48,12 +48,15 @@ def forecasts(spec: SiteSpec, env: Environment, midnights: _I64, perfect: bool =
     hour = day_start // 60 + (t - day_start) // 3600  # unique per local day and hour
     base = env.solar_forecast_w.astype(np.float64)
     cap = float(spec.solar_ac_limit_w) if spec.solar is not None else 0.0
+    # draws per distinct day and hour (a few dozen), then spread over the steps
+    days, day_of = np.unique(day_start // 60, return_inverse=True)
+    hours, hour_of = np.unique(hour, return_inverse=True)
     rows = []
     for lead in (0, 1):
-        u_day = rng.uniform(spec.seed, spec.energy_site_id, f"solar_forecast_day{lead}",
-                            day_start // 60)
+        u_day = rng.uniform(spec.seed, spec.energy_site_id, f"solar_forecast_day{lead}", days)
         u_hour = rng.uniform(spec.seed, spec.energy_site_id, f"solar_forecast_hour{lead}",
-                             hour)
-        f = (1.0 + DAY_ERROR[lead] * (2.0 * u_day - 1.0)) * (1.0 + HOUR_ERROR * (2.0 * u_hour - 1.0))
+                             hours)
+        f = ((1.0 + DAY_ERROR[lead] * (2.0 * u_day - 1.0))[day_of]
+             * (1.0 + HOUR_ERROR * (2.0 * u_hour - 1.0))[hour_of])
         rows.append(np.clip(base * f, 0.0, cap))
     return np.stack(rows), env.home_load_forecast_w.astype(np.float64)

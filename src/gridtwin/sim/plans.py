@@ -80,29 +80,35 @@ def plan_days(spec: SiteSpec, controls: SiteControls, env: Environment,
     floor_wh = pack * (0.05 + 0.0095 * controls.backup_reserve_pct)
     if pack - floor_wh < 1.0:
         return None
-    solar_fc, load_fc = forecasts(spec, env, midnights, spec.controller == "perfect_foresight")
     sell_a = np.asarray(sell, dtype=np.float64)
     if ExportRule(controls.export_rule) is ExportRule.NEVER:
         sell_a = np.zeros_like(sell_a)
     buy_a = np.asarray(buy, dtype=np.float64)
     settings = plan_settings(spec, controls)
     if len(midnights) > _CACHED_DAYS:  # long offline runs: solving beats hashing
-        return solve_plans(midnights, env.start_s, env.step_s, solar_fc, load_fc, buy_a,
-                           sell_a, floor_wh, pack, settings)
-    key = _digest(env.start_s, env.step_s, midnights, solar_fc, load_fc, buy_a, sell_a,
-                  floor_wh, pack, settings)
+        return _solve(spec, env, midnights, buy_a, sell_a, floor_wh, pack, settings)
+    perfect = spec.controller == "perfect_foresight"
+    key = _digest(spec, controls, env.start_s, env.step_s, midnights, env.solar_forecast_w,
+                  env.home_load_forecast_w, buy_a, sell_a,
+                  *((env.solar_w, env.home_load_w) if perfect else ()))
     with _lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    solved = solve_plans(midnights, env.start_s, env.step_s, solar_fc, load_fc, buy_a, sell_a,
-                         floor_wh, pack, settings)
+    solved = _solve(spec, env, midnights, buy_a, sell_a, floor_wh, pack, settings)
     with _lock:
         _cache[key] = solved
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return solved
+
+
+def _solve(spec: SiteSpec, env: Environment, midnights: _I64, buy: _F64, sell: _F64,
+           floor_wh: float, pack: float, settings: PlanSettings) -> tuple[PlanTables, _I64]:
+    solar_fc, load_fc = forecasts(spec, env, midnights, spec.controller == "perfect_foresight")
+    return solve_plans(midnights, env.start_s, env.step_s, solar_fc, load_fc, buy, sell,
+                       floor_wh, pack, settings)
 
 
 def _digest(*parts: object) -> bytes:
