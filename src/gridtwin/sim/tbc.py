@@ -41,6 +41,10 @@ N_GRID = 25
 """Grid energies per stage, reserve to full (inclusive)."""
 STAGE_S = 3_600
 """Stage length [s] (the last stage of a plan ends at the horizon's midnight)."""
+SELF_MARGIN_WH = 20.0
+"""Per step, self-consumption is kept unless another choice saves more than this energy
+per hour of the stage's rest at its buy price [Wh/h]: near-ties favour following the
+measured load, which absorbs forecast errors."""
 BALANCED_GRID_CHARGE_PENALTY = 0.10
 """Balanced: each kWh charged from the grid costs this fraction of its buy price extra."""
 HORIZON_DAYS = 2
@@ -174,10 +178,13 @@ def _landing(j: int, energy_wh: float, seconds: float, net_w: float, buy: float,
 
 @kernel
 def _best(energy_wh: float, seconds: float, net_w: float, buy: float, sell: float,
-          floor_wh: float, top_wh: float, value: _F64, row: int, s: PlanSettings
-          ) -> tuple[float, float, int]:
+          floor_wh: float, top_wh: float, value: _F64, row: int, s: PlanSettings,
+          self_margin: float) -> tuple[float, float, int]:
     """(cost [currency], battery power [W], KIND_*) minimising the cost of ``seconds`` at
-    mean net load net_w, at one constant battery power, plus the value-to-go at the end."""
+    mean net load net_w, at one constant battery power, plus the value-to-go at the end.
+
+    self_margin: self-consumption is kept when it costs at most this much more than the
+    best choice [currency] (robust to forecast error; 0 for an exact minimum)."""
     lo, hi = _limits_w(energy_wh, seconds, floor_wh, top_wh, net_w, s)
     step_wh = (top_wh - floor_wh) / (N_GRID - 1)
     w = seconds / 3.6e6
@@ -199,6 +206,8 @@ def _best(energy_wh: float, seconds: float, net_w: float, buy: float, sell: floa
         e_end = energy_wh + _stored_delta_wh(b, seconds, s.eta)
         c = (w * _rate(b, net_w, buy, sell, export, s.penalty)
              + _interp(value, row, floor_wh, step_wh, e_end))
+        if k == 0:
+            c -= self_margin
         if c < best_c:
             best_c = c
             best_b = b
@@ -255,8 +264,9 @@ def step_battery_w(plan: PlanTables, row: int, energy_wh: float, t_s: int, dt_s:
     any other choice holds its power (dispatch clips all three to the invariants).
     """
     rest = max(float(dt_s), float(plan.stage_end_s[row] - t_s))
+    margin = SELF_MARGIN_WH * 1e-3 * plan.buy[row] * rest / 3600.0
     _, b, kind = _best(energy_wh, rest, plan.net_w[row], plan.buy[row], plan.sell[row],
-                       plan.floor_wh[row], plan.top_wh[row], plan.value, row, s)
+                       plan.floor_wh[row], plan.top_wh[row], plan.value, row, s, margin)
     if kind == KIND_SELF:
         return net_now_w
     return b
@@ -280,7 +290,8 @@ def _solve_one(row0: int, n_stages: int, seconds: _F64, plan: PlanTables, termin
         # value[r - 1] (value at the start of stage r) from value[r]
         for i in range(N_GRID):
             c, _, _ = _best(floor_wh + i * step_wh, seconds[r - row0], plan.net_w[r],
-                            plan.buy[r], plan.sell[r], floor_wh, top_wh, plan.value, r, s)
+                            plan.buy[r], plan.sell[r], floor_wh, top_wh, plan.value, r, s,
+                            0.0)
             plan.value[r - 1, i] = c
 
 
