@@ -108,3 +108,18 @@ def test_optimiser_day_is_observation_independent() -> None:
         st = advance(SPEC, replace(AUTO, export_rule=ExportRule.BATTERY_OK), st, int(t),
                      env=CLOUDY, prices=PeakSell()).state
     assert st == whole
+
+
+def test_site_description_chooses_the_controller() -> None:
+    from gridtwin.core.errors import InvalidField
+    from gridtwin.domain.codec import spec_from_dict, spec_to_dict
+    from gridtwin.services.emulator.describe import parse_site
+
+    base = {"time_zone": "America/Los_Angeles"}
+    assert parse_site(base, seed=0, now_s=T0, index=0).spec.controller == "optimiser"
+    ref = parse_site({**base, "controller": "reference"}, seed=0, now_s=T0, index=0).spec
+    assert ref.controller == "reference"
+    assert spec_from_dict(spec_to_dict(ref)) == ref  # stored and read back
+    with pytest.raises(InvalidField) as info:
+        parse_site({**base, "controller": "clever"}, seed=0, now_s=T0, index=0)
+    assert set(info.value.messages) == {"site.controller"}
