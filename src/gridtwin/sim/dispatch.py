@@ -9,6 +9,8 @@ and the site meter limits. Results go to ``out`` (params.O_*); the balance is
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import numpy.typing as npt
 
@@ -83,28 +85,42 @@ def _off_peak_goal_pct(ctl: Controls, t_pct: float, surplus_j: float,
     return max(ctl[C_RESERVE_PCT], t_pct - solar_pct)
 
 
+class Policy(NamedTuple):
+    """What a mode asks of the battery for one interval.
+
+    floor_pct: discharge floor, app % (-1: no discharge); grid_rate_w: grid-fed charge
+    rate [W] (0: none); grid_target_pct: app % that grid charging stops at; solar_first:
+    surplus solar charges the battery before it is exported; force_export: discharge
+    at full power to the grid (§5.3 peak with battery_ok).
+    """
+
+    floor_pct: float
+    grid_rate_w: float
+    grid_target_pct: float
+    solar_first: bool
+    force_export: bool
+
+
 @kernel
 def _policy(prm: Params, ctl: Controls, storm_active: bool,
-            auto_cls: int, need_j: float, surplus_j: float, export_ok: bool
-            ) -> tuple[float, float, float, bool, bool]:
-    """(floor_pct or -1 for no discharge, grid rate [W], grid target [%], solar to
-    battery first, forced battery export) for the current mode and conditions."""
+            auto_cls: int, need_j: float, surplus_j: float, export_ok: bool) -> Policy:
+    """The Policy of the current mode and conditions (§5.2, §5.3 reference, §5.5, §6)."""
     n = prm[P_POWERWALLS]
     gc = ctl[C_GRID_CHARGING] != 0
     reserve = ctl[C_RESERVE_PCT]
     if storm_active or ctl[C_MODE] == MODE_BACKUP:
-        return -1.0, CHARGE_W_BACKUP_PER_PW * n if gc else 0.0, 100.0, True, False
+        return Policy(-1.0, CHARGE_W_BACKUP_PER_PW * n if gc else 0.0, 100.0, True, False)
     if ctl[C_MODE] != MODE_AUTONOMOUS or auto_cls == CLASS_NONE:
-        return reserve, 0.0, 0.0, True, False
+        return Policy(reserve, 0.0, 0.0, True, False)
     t_pct = _peak_target_pct(reserve, need_j, prm[P_ETA], prm[P_PACK_WH])
     if auto_cls == CLASS_OFF_PEAK:
         goal = _off_peak_goal_pct(ctl, t_pct, surplus_j, prm[P_ETA], prm[P_PACK_WH])
-        return -1.0, CHARGE_W_OFF_PEAK_PER_PW * n if gc else 0.0, goal, True, False
+        return Policy(-1.0, CHARGE_W_OFF_PEAK_PER_PW * n if gc else 0.0, goal, True, False)
     if auto_cls == CLASS_MID:
-        return max(reserve, t_pct), 0.0, 0.0, True, False
+        return Policy(max(reserve, t_pct), 0.0, 0.0, True, False)
     rule = ctl[C_EXPORT_RULE]
     force = rule == EXPORT_BATTERY_OK and export_ok
-    return reserve, 0.0, 0.0, rule == EXPORT_NEVER, force
+    return Policy(reserve, 0.0, 0.0, rule == EXPORT_NEVER, force)
 
 
 @kernel
@@ -171,8 +187,12 @@ def on_grid(inv_dt: float, energy_wh: float, prm: Params,
     """
     app = app_pct(energy_wh, prm)
     optimised = row >= 0 and ctl[C_MODE] == MODE_AUTONOMOUS and not storm_active
-    floor_pct, rate_w, target_pct, solar_first, force = _policy(
-        prm, ctl, storm_active, auto_cls, need_j, surplus_j, export_ok)
+    policy = _policy(prm, ctl, storm_active, auto_cls, need_j, surplus_j, export_ok)
+    floor_pct = policy.floor_pct
+    rate_w = policy.grid_rate_w
+    target_pct = policy.grid_target_pct
+    solar_first = policy.solar_first
+    force = policy.force_export
     reserve = 100.0 if ctl[C_MODE] == MODE_BACKUP else ctl[C_RESERVE_PCT]
     reserve_wh = energy_at_app_pct(reserve, prm)
     topup = _update_topup(flags, app, energy_wh, reserve_wh, reserve)

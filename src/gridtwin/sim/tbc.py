@@ -172,8 +172,8 @@ def _landing(j: int, energy_wh: float, seconds: float, net_w: float, buy: float,
     """Cost [currency] of the constant power that lands on grid energy j at the end."""
     b = _power_for_delta_w(floor_wh + j * step_wh - energy_wh, seconds, s.eta)
     b = min(max(b, lo), hi)
-    return (seconds / 3.6e6 * _rate(b, net_w, buy, sell, s.battery_export != 0, s.penalty)
-            + value[row, j])
+    return float(seconds / 3.6e6 * _rate(b, net_w, buy, sell, s.battery_export != 0, s.penalty)
+                 + value[row, j])
 
 
 @kernel
