@@ -8,7 +8,12 @@ the same 5-minute weather (bench_pv.pysam_weather) and our home load, PVWatts' A
 feeding Battwatts (27 kWh / 10 kW, self-consumption dispatch). Timings exclude numba
 compilation (warmed up first) and, for PySAM, input conversion (``execute()`` only).
 
-Run: ``python benchmarks/bench_engine.py [n_sites]`` (needs the ``bench`` extra).
+Autonomous mode is timed with both controllers on a two-period TOU price series (peak
+16:00-21:00 local): the §5.3 reference heuristic and the Time-Based Control optimiser
+(plans solved inside the timed advance). Target: optimiser <= 1.5x reference.
+
+Run: ``python benchmarks/bench_engine.py [n_sites]`` (needs the ``bench`` extra);
+``python benchmarks/bench_engine.py --controllers`` times only the two controllers.
 """
 
 from __future__ import annotations
@@ -30,12 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import bench_pv
 
 from gridtwin.domain.battery import BatteryModel
-from gridtwin.domain.controls import SiteControls
+from gridtwin.domain.controls import OperationMode, SiteControls
 from gridtwin.domain.site import BatteryBank, SiteSpec
 from gridtwin.sim import environment
 from gridtwin.sim.batch import simulate_batch
 from gridtwin.sim.engine import advance, initial_state
-from gridtwin.sim.state import Environment
+from gridtwin.sim.state import Environment, PriceSeries
 
 START_S = bench_pv.YEAR_START_S
 STEP_S = bench_pv.STEP_S
@@ -53,6 +58,32 @@ def best_of(n: int, fn: Callable[[], Any]) -> tuple[float, Any]:
     return best, out
 
 
+class TouPrices:
+    """A PriceProvider: buy 0.50 16:00-21:00, 0.12 00:00-06:00, 0.30 otherwise (local
+    UTC-8), sell 0.05 [currency/kWh]."""
+
+    def __call__(self, start_s: int, n_steps: int, step_s: int) -> PriceSeries:
+        t = start_s + step_s * np.arange(n_steps, dtype=np.int64)
+        h = ((t - 8 * 3600) % 86_400) // 3600
+        buy = np.where((h >= 16) & (h < 21), 0.50, np.where(h < 6, 0.12, 0.30))
+        return PriceSeries(start_s, step_s, buy, np.full(n_steps, 0.05))
+
+
+def time_controllers(spec: SiteSpec, env: Environment) -> tuple[float, float]:
+    """(reference, optimiser) seconds for one autonomous site-year, best of 3."""
+    fixed = FixedEnvironment(env)
+    state0 = initial_state(spec, START_S)
+    end = START_S + N_STEPS * STEP_S
+    auto = SiteControls(mode=OperationMode.AUTONOMOUS)
+    out = []
+    for controller in ("reference", "optimiser"):
+        s = replace(spec, controller=controller)
+        advance(s, auto, state0, START_S + 86_400, env=fixed, prices=TouPrices())  # warm-up
+        out.append(best_of(3, lambda s=s: advance(s, auto, state0, end, env=fixed,
+                                                  prices=TouPrices()))[0])
+    return out[0], out[1]
+
+
 class FixedEnvironment:
     """An EnvironmentProvider over precomputed arrays (engine-only timing)."""
 
@@ -61,6 +92,7 @@ class FixedEnvironment:
 
     def __call__(self, start_s: int, n_steps: int, step_s: int) -> Environment:
         i = (start_s - self.env.start_s) // step_s
+        assert i >= 0 and i + n_steps <= len(self.env.solar_w), "outside the precomputed window"
         e = self.env
         return Environment(start_s, step_s, e.solar_w[i:i + n_steps], e.home_load_w[i:i + n_steps],
                            e.solar_forecast_w[i:i + n_steps],
@@ -119,9 +151,18 @@ def peak_traced(fn: Callable[[], Any]) -> float:
 
 
 def main() -> None:
-    n_sites = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000
+    only_controllers = "--controllers" in sys.argv
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n_sites = int(args[0]) if args else 1_000
     spec = replace(bench_pv.demo_spec(), step_s=STEP_S)
     live = environment.environment_provider(spec)
+    # a day before (plans start at the local midnight) and three after (48 h horizons)
+    env_plans = live(START_S - 86_400, N_STEPS + 4 * 288, STEP_S)
+    t_ref, t_opt = time_controllers(spec, env_plans)
+    print(f"autonomous site-year: reference {t_ref:.3f} s, optimiser {t_opt:.3f} s "
+          f"({t_opt / t_ref:.2f}x)")
+    if only_controllers:
+        return
     env = live(START_S, N_STEPS + 1, STEP_S)  # +1: advance decides at its end instant too
     fixed = FixedEnvironment(env)
     state0 = initial_state(spec, START_S)

@@ -58,8 +58,8 @@ def test_sunny_day_self_consumption() -> None:
     assert app_percent(spec, state.energy_wh) >= 20.0 - 1e-9
 
 
-def _month(controls: SiteControls) -> AdvanceResult:
-    spec = battery_site(powerwalls=1, step_s=300)
+def _month(controls: SiteControls, controller: str = "optimiser") -> AdvanceResult:
+    spec = replace(battery_site(powerwalls=1, step_s=300), controller=controller)
     env = BellEnvironment(solar_peak_w=3_000, base_load_w=700, evening_load_w=2_500,
                           sky=lambda day: 0.4 + 0.6 * ((day * 7919) % 10) / 10)
     st = initial_state(spec, T0, app_pct=50.0)
@@ -77,18 +77,22 @@ def test_autonomous_tou_month_beats_self_consumption() -> None:
     base = SiteControls(export_rule=ExportRule.NEVER)
     selfp = _month(base)
     auto = _month(replace(base, mode=OperationMode.AUTONOMOUS))
+    reference = _month(replace(base, mode=OperationMode.AUTONOMOUS), controller="reference")
     no_gc = _month(replace(base, mode=OperationMode.AUTONOMOUS, grid_charging_allowed=False))
     hour = hours_of(auto.bucket_starts)
     peak = (hour >= 16) & (hour < 21)
-    # grid charging happens off peak only, and only when allowed
-    assert auto.bucket_wh[:, GRID_BATTERY].sum() > 0
-    assert auto.bucket_wh[hour >= 6, GRID_BATTERY].sum() == 0
+    # grid charging mostly off peak (a little at mid price before the peak on days the sun
+    # fell short of its forecast), never at the peak, and only when allowed
+    grid_charge = auto.bucket_wh[:, GRID_BATTERY]
+    assert grid_charge[hour < 6].sum() > 0.9 * grid_charge.sum() > 0
+    assert grid_charge[peak].sum() == 0
+    assert reference.bucket_wh[hour >= 6, GRID_BATTERY].sum() == 0
     assert no_gc.bucket_wh[:, GRID_BATTERY].sum() == 0
     # the battery works the peak; nothing is ever exported
     assert auto.bucket_wh[peak, BATTERY_HOME].sum() > 0.8 * auto.bucket_wh[:, BATTERY_HOME].sum()
     for r in (selfp, auto, no_gc):
         assert r.bucket_wh[:, [SOLAR_GRID, 5, BATTERY_GRID]].sum() == 0
-    assert _bill(auto) < _bill(selfp)
+    assert _bill(auto) < _bill(reference) < _bill(selfp)
 
 
 def test_night_outage_with_ev_reserve() -> None:

@@ -9,6 +9,7 @@ from gridtwin.domain.battery import UNIT_SPECS, BatteryModel, UnitSpec
 from gridtwin.domain.profile import Profile
 
 __all__ = [
+    "CONTROLLERS",
     "DEFAULT_HOURLY_WEIGHTS",
     "BatteryBank",
     "GeneratorSpec",
@@ -26,6 +27,8 @@ DEFAULT_HOURLY_WEIGHTS: tuple[float, ...] = (
     36, 35, 35, 38, 45, 58, 66, 66, 60, 52, 42, 35,
 )
 """Relative home-load weights per local hour from 00:00 (site-behavior §10.2)."""
+CONTROLLERS = ("optimiser", "perfect_foresight", "reference")
+"""Values of SiteSpec.controller (the autonomous-mode controller)."""
 
 
 class SiteKind(StrEnum):
@@ -140,6 +143,10 @@ class SiteSpec:
     components: tuple[tuple[str, object], ...] = ()
     version: str = "24.4.0 0fe780c9"
     seed: int = 0
+    controller: str = "optimiser"
+    """Autonomous-mode controller: ``optimiser`` (Time-Based Control over forecasts),
+    ``perfect_foresight`` (the optimiser fed the realised solar and load, for studies)
+    or ``reference`` (the site-behavior §5.3 heuristic)."""
 
     @property
     def has_battery(self) -> bool:

@@ -38,8 +38,9 @@ from gridtwin.sim.params import (
     pack_params,
     params_tuple,
 )
+from gridtwin.sim.tbc import PlanTables, empty_plan
 
-__all__ = ["AutonomousInputs", "BatchResult", "simulate_batch"]
+__all__ = ["AutonomousInputs", "BatchResult", "OptimiserInputs", "simulate_batch"]
 
 _Arr = npt.NDArray[np.generic]
 _F64 = npt.NDArray[np.float64]
@@ -58,6 +59,16 @@ class AutonomousInputs:
 
 
 @dataclass(frozen=True)
+class OptimiserInputs:
+    """The optimiser's plans for the batch: ``plan`` holds the stage rows of every site
+    (gridtwin.sim.plans.plan_days, rows stacked), ``row`` (n_steps, n_sites|1) the stage
+    row per step and site (-1: no plan)."""
+
+    plan: PlanTables
+    row: _Arr
+
+
+@dataclass(frozen=True)
 class BatchResult:
     """Per site: final raw energy [Wh], cumulative flows in CELLS order (n_sites, 10) [J],
     shed load [J], energy bill sum(import x buy - export x sell) [currency] (0 without
@@ -71,20 +82,22 @@ class BatchResult:
 
 
 @kernel
-def _run_batch(step_s: int, prm: _F64, ctl: _F64, solar: _Arr, home: _Arr,
-               down: _Arr, storm: _Arr, auto: tuple[_Arr, _Arr, _Arr, _Arr], buy: _Arr,
-               sell: _Arr, energy: _Arr, flags: _Arr, counters: _Arr, unserved: _Arr,
-               bill: _Arr, low: _Arr) -> None:
+def _run_batch(start_s: int, step_s: int, prm: _F64, ctl: _F64, solar: _Arr, home: _Arr,
+               down: _Arr, storm: _Arr, auto: tuple[_Arr, _Arr, _Arr, _Arr],
+               plan: PlanTables, plan_row: _Arr, buy: _Arr, sell: _Arr, energy: _Arr,
+               flags: _Arr, counters: _Arr, unserved: _Arr, bill: _Arr, low: _Arr) -> None:
     """Blocks of sites; within a block, time-major with the sites inner (their state
     stays in cache)."""
     for lo in range(0, prm.shape[0], _BLOCK):
-        _run_block(lo, min(prm.shape[0], lo + _BLOCK), step_s, prm, ctl, solar, home, down,
-                   storm, auto, buy, sell, energy, flags, counters, unserved, bill, low)
+        _run_block(lo, min(prm.shape[0], lo + _BLOCK), start_s, step_s, prm, ctl, solar,
+                   home, down, storm, auto, plan, plan_row, buy, sell, energy, flags,
+                   counters, unserved, bill, low)
 
 
 @kernel
-def _run_block(lo: int, hi: int, step_s: int, prm: _F64, ctl: _F64, solar: _Arr,
-               home: _Arr, down: _Arr, storm: _Arr, auto: tuple[_Arr, _Arr, _Arr, _Arr],
+def _run_block(lo: int, hi: int, start_s: int, step_s: int, prm: _F64, ctl: _F64,
+               solar: _Arr, home: _Arr, down: _Arr, storm: _Arr,
+               auto: tuple[_Arr, _Arr, _Arr, _Arr], plan: PlanTables, plan_row: _Arr,
                buy: _Arr, sell: _Arr, energy: _Arr, flags: _Arr, counters: _Arr,
                unserved: _Arr, bill: _Arr, low: _Arr) -> None:
     """Sites lo..hi-1 over every step."""
@@ -94,7 +107,9 @@ def _run_block(lo: int, hi: int, step_s: int, prm: _F64, ctl: _F64, solar: _Arr,
     wc_w = np.zeros(0, dtype=np.int64)
     wide = (solar.shape[1] > 1, home.shape[1] > 1, down.shape[1] > 1, storm.shape[1] > 1,
             auto[0].shape[1] > 1, buy.shape[1] > 1)
-    has = (down.shape[0] > 0, storm.shape[0] > 0, auto[0].shape[0] > 0, buy.shape[0] > 0)
+    has = (down.shape[0] > 0, storm.shape[0] > 0, auto[0].shape[0] > 0, buy.shape[0] > 0,
+           plan_row.shape[0] > 0)
+    wide_plan = plan_row.shape[1] > 1
     for k in range(solar.shape[0]):
         for i in range(lo, hi):
             for f in range(N_FLAGS):
@@ -108,10 +123,14 @@ def _run_block(lo: int, hi: int, step_s: int, prm: _F64, ctl: _F64, solar: _Arr,
                 need = float(auto[1][k, j])
                 sur = float(auto[2][k, j])
                 ok = auto[3][k, j] != 0
+            row = -1
+            if has[4]:
+                row = plan_row[k, i if wide_plan else 0]
             e = decide_interval(
                 step_s, energy[i], params_tuple(prm, i), controls_tuple(ctl, i),
                 int(solar[k, i if wide[0] else 0]), int(home[k, i if wide[1] else 0]),
-                is_down, is_storm, cls, need, sur, ok, none, wc_w, flag, out)
+                is_down, is_storm, cls, need, sur, ok, plan, row, start_s + k * step_s,
+                none, wc_w, flag, out)
             energy[i] = e
             low[i] = min(low[i], e)
             for f in range(N_FLAGS):
@@ -143,13 +162,16 @@ def simulate_batch(specs: Sequence[SiteSpec], controls: Sequence[SiteControls],
                    buy: _Arr | None = None, sell: _Arr | None = None,
                    grid_down: _Arr | None = None, storm: _Arr | None = None,
                    autonomous: AutonomousInputs | None = None,
+                   optimiser: OptimiserInputs | None = None, start_s: int = 0,
                    quirks: frozenset[Quirk] = frozenset()) -> BatchResult:
     """Simulate len(specs) sites for solar_w.shape[0] steps of step_s [s].
 
     solar_w: available AC solar [W], home_load_w: home load incl. any EV charging [W],
     (n_steps, n_sites|1). energy_wh: initial raw energy per site [Wh] (default app_pct).
     buy / sell: effective prices [currency/kWh] for the bill. grid_down / storm: masks of
-    outage and storm-event steps. autonomous: planning arrays for autonomous sites.
+    outage and storm-event steps. autonomous: the reference controller's planning arrays;
+    optimiser: the Time-Based Control optimiser's plans (they take precedence where a
+    step has a stage row). start_s: instant of the first step [Unix s] (plans use it).
     """
     n = len(specs)
     if len(controls) != n:
@@ -170,10 +192,14 @@ def simulate_batch(specs: Sequence[SiteSpec], controls: Sequence[SiteControls],
     bill = np.zeros(n)
     low = energy.copy()
     flags = np.zeros((n, N_FLAGS), dtype=np.int64)
-    _run_batch(step_s, prm, ctl, solar, _steps_2d(home_load_w, n_steps, np.int64),
+    plan = empty_plan() if optimiser is None else optimiser.plan
+    plan_row = (np.zeros((0, 0), dtype=np.int64) if optimiser is None
+                else _steps_2d(optimiser.row, n_steps, np.int64).astype(np.int64))
+    _run_batch(start_s, step_s, prm, ctl, solar, _steps_2d(home_load_w, n_steps, np.int64),
                _steps_2d(grid_down, n_steps, np.bool_), _steps_2d(storm, n_steps, np.bool_),
-               auto, _steps_2d(buy, n_steps, np.float64), _steps_2d(sell, n_steps, np.float64),
-               energy, flags, counters, unserved, bill, low)
+               auto, plan, plan_row, _steps_2d(buy, n_steps, np.float64),
+               _steps_2d(sell, n_steps, np.float64), energy, flags, counters, unserved, bill,
+               low)
     return BatchResult(energy, counters, unserved, bill, low)
 
 

@@ -9,6 +9,8 @@ and the site meter limits. Results go to ``out`` (params.O_*); the balance is
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import numpy.typing as npt
 
@@ -55,6 +57,12 @@ from gridtwin.sim.params import (
     Controls,
     Params,
 )
+from gridtwin.sim.tbc import (
+    BALANCED_GRID_CHARGE_PENALTY,
+    PlanSettings,
+    PlanTables,
+    step_battery_w,
+)
 
 __all__ = ["on_grid"]
 
@@ -77,28 +85,42 @@ def _off_peak_goal_pct(ctl: Controls, t_pct: float, surplus_j: float,
     return max(ctl[C_RESERVE_PCT], t_pct - solar_pct)
 
 
+class Policy(NamedTuple):
+    """What a mode asks of the battery for one interval.
+
+    floor_pct: discharge floor, app % (-1: no discharge); grid_rate_w: grid-fed charge
+    rate [W] (0: none); grid_target_pct: app % that grid charging stops at; solar_first:
+    surplus solar charges the battery before it is exported; force_export: discharge
+    at full power to the grid (§5.3 peak with battery_ok).
+    """
+
+    floor_pct: float
+    grid_rate_w: float
+    grid_target_pct: float
+    solar_first: bool
+    force_export: bool
+
+
 @kernel
 def _policy(prm: Params, ctl: Controls, storm_active: bool,
-            auto_cls: int, need_j: float, surplus_j: float, export_ok: bool
-            ) -> tuple[float, float, float, bool, bool]:
-    """(floor_pct or -1 for no discharge, grid rate [W], grid target [%], solar to
-    battery first, forced battery export) for the current mode and conditions."""
+            auto_cls: int, need_j: float, surplus_j: float, export_ok: bool) -> Policy:
+    """The Policy of the current mode and conditions (§5.2, §5.3 reference, §5.5, §6)."""
     n = prm[P_POWERWALLS]
     gc = ctl[C_GRID_CHARGING] != 0
     reserve = ctl[C_RESERVE_PCT]
     if storm_active or ctl[C_MODE] == MODE_BACKUP:
-        return -1.0, CHARGE_W_BACKUP_PER_PW * n if gc else 0.0, 100.0, True, False
+        return Policy(-1.0, CHARGE_W_BACKUP_PER_PW * n if gc else 0.0, 100.0, True, False)
     if ctl[C_MODE] != MODE_AUTONOMOUS or auto_cls == CLASS_NONE:
-        return reserve, 0.0, 0.0, True, False
+        return Policy(reserve, 0.0, 0.0, True, False)
     t_pct = _peak_target_pct(reserve, need_j, prm[P_ETA], prm[P_PACK_WH])
     if auto_cls == CLASS_OFF_PEAK:
         goal = _off_peak_goal_pct(ctl, t_pct, surplus_j, prm[P_ETA], prm[P_PACK_WH])
-        return -1.0, CHARGE_W_OFF_PEAK_PER_PW * n if gc else 0.0, goal, True, False
+        return Policy(-1.0, CHARGE_W_OFF_PEAK_PER_PW * n if gc else 0.0, goal, True, False)
     if auto_cls == CLASS_MID:
-        return max(reserve, t_pct), 0.0, 0.0, True, False
+        return Policy(max(reserve, t_pct), 0.0, 0.0, True, False)
     rule = ctl[C_EXPORT_RULE]
     force = rule == EXPORT_BATTERY_OK and export_ok
-    return reserve, 0.0, 0.0, rule == EXPORT_NEVER, force
+    return Policy(reserve, 0.0, 0.0, rule == EXPORT_NEVER, force)
 
 
 @kernel
@@ -122,16 +144,55 @@ def _grid_fed_charge_w(rate_w: float, target_wh: float, energy_wh: float, inv_dt
 
 
 @kernel
+def _plan_settings(prm: Params, ctl: Controls) -> PlanSettings:
+    """The optimiser's view of the site and its controls (see gridtwin.sim.tbc)."""
+    gc = ctl[C_GRID_CHARGING] != 0
+    balanced = ctl[C_STRATEGY] != 0
+    export = ctl[C_EXPORT_RULE] == EXPORT_BATTERY_OK and not balanced
+    return PlanSettings(prm[P_ETA], prm[P_CHARGE_W], prm[P_DISCHARGE_W],
+                        min(prm[P_CHARGE_W], prm[P_GRID_CHARGE_CAP_W]) if gc else 0.0,
+                        1.0 if export else 0.0,
+                        BALANCED_GRID_CHARGE_PENALTY if balanced else 0.0)
+
+
+@kernel
+def _planned_w(inv_dt: float, dt_s: int, t_s: int, energy_wh: float, prm: Params,
+               ctl: Controls, plan: PlanTables, row: int, net: float, room_w: float
+               ) -> tuple[float, float]:
+    """(battery power [W], reserve energy [Wh]): the optimiser's choice for this interval
+    clipped to the §5.3 invariants: not below the reserve, battery energy to the grid
+    only with battery_ok (never in balanced), grid-fed charging only when allowed."""
+    s = _plan_settings(prm, ctl)
+    battery = float(round(step_battery_w(plan, row, energy_wh, t_s, dt_s, net, s)))
+    reserve_wh = energy_at_app_pct(ctl[C_RESERVE_PCT], prm)
+    hi = min(prm[P_DISCHARGE_W], discharge_limit_w(energy_wh, reserve_wh, inv_dt, prm))
+    if s.battery_export == 0:
+        hi = min(hi, max(0.0, net))
+    lo = -min(room_w, max(0.0, -net) + s.grid_charge_w)
+    return min(max(battery, lo), hi), reserve_wh
+
+
+@kernel
 def on_grid(inv_dt: float, energy_wh: float, prm: Params,
             ctl: Controls, solar_w: int, load_w: int, storm_active: bool,
             auto_cls: int, need_j: float, surplus_j: float, export_ok: bool,
+            plan: PlanTables, row: int, t_s: int,
             flags: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
             ) -> tuple[float, float, float]:
     """Decide S, B, R for an on-grid interval; return the (floor, target, reserve)
-    energies [Wh] the battery power was sized against (for exact landing), -1 unused."""
+    energies [Wh] the battery power was sized against (for exact landing), -1 unused.
+
+    row: the optimiser's stage row for this interval (-1: no plan, the reference policy
+    or self-consumption applies); t_s: the interval's start [Unix s].
+    """
     app = app_pct(energy_wh, prm)
-    floor_pct, rate_w, target_pct, solar_first, force = _policy(
-        prm, ctl, storm_active, auto_cls, need_j, surplus_j, export_ok)
+    optimised = row >= 0 and ctl[C_MODE] == MODE_AUTONOMOUS and not storm_active
+    policy = _policy(prm, ctl, storm_active, auto_cls, need_j, surplus_j, export_ok)
+    floor_pct = policy.floor_pct
+    rate_w = policy.grid_rate_w
+    target_pct = policy.grid_target_pct
+    solar_first = policy.solar_first
+    force = policy.force_export
     reserve = 100.0 if ctl[C_MODE] == MODE_BACKUP else ctl[C_RESERVE_PCT]
     reserve_wh = energy_at_app_pct(reserve, prm)
     topup = _update_topup(flags, app, energy_wh, reserve_wh, reserve)
@@ -146,6 +207,11 @@ def on_grid(inv_dt: float, energy_wh: float, prm: Params,
     battery = min(net, cap_d) if net > 0 else (-min(surplus, room_w) if solar_first else 0.0)
     target_wh = _NO_BOUND
     grid_cap = prm[P_GRID_CHARGE_CAP_W]
+    if optimised:
+        battery, floor_wh = _planned_w(inv_dt, round(1.0 / inv_dt), t_s, energy_wh,
+                                       prm, ctl, plan, row, net, room_w)
+        rate_w = 0.0
+        force = False
     if rate_w > 0:
         target_wh = energy_at_app_pct(target_pct, prm)
         g = _grid_fed_charge_w(rate_w, target_wh, energy_wh, inv_dt, prm, charge_w, surplus,

@@ -105,7 +105,7 @@ def advance(spec: SiteSpec, controls: SiteControls, state: SiteState, until_s: i
     run = _Run.pack(spec, state, segs, t1)
     n_rows = run_site(
         t0, t1, step, spec.installation_s, force, inputs.k0, inputs.env, inputs.auto_f,
-        inputs.auto_i, segs.starts, segs.changed, segs.cond, segs.wc, run.wc_cfg,
+        inputs.auto_i, inputs.plan, segs.starts, segs.changed, segs.cond, segs.wc, run.wc_cfg,
         run.group_limit_w, run.sessions, prm, ctl, run.st_i, run.st_f,
         run.flags, run.out, run.wc_w, run.counters, run.base, run.bucket_starts, run.bucket_wh)
     island_start = next((s for s, e, _ in islanded_intervals(spec, events) if s <= t1 < e), None)
@@ -252,6 +252,9 @@ def _controller_state(controls: SiteControls, grid_down: bool, islanded: bool, d
     if topup and OperationMode(controls.mode) is not OperationMode.BACKUP:
         return "topup"
     cls = int(inputs.auto_i[0, t_s // step_s - inputs.k0])
+    optimised = int(inputs.auto_i[2, t_s // step_s - inputs.k0]) >= 0
+    if OperationMode(controls.mode) is OperationMode.AUTONOMOUS and optimised:
+        return "optimiser"
     if OperationMode(controls.mode) is OperationMode.AUTONOMOUS and cls in _CLASS_NAMES:
         return _CLASS_NAMES[cls]
     return "normal"

@@ -7,7 +7,7 @@ lookahead for autonomous mode) returns the same values for the steps that overla
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -16,7 +16,9 @@ from gridtwin.domain.controls import OperationMode, SiteControls
 from gridtwin.domain.site import SiteSpec
 from gridtwin.sim.autonomous import plan_autonomous, planning_window
 from gridtwin.sim.conditions import Conditions
+from gridtwin.sim.plans import optimiser_window, plan_days
 from gridtwin.sim.state import Environment, EnvironmentProvider, PriceProvider
+from gridtwin.sim.tbc import STAGE_S, PlanTables, empty_plan
 
 __all__ = ["StepInputs", "decision_key", "step_inputs"]
 
@@ -26,14 +28,16 @@ class StepInputs:
     """Inputs for steps k0 .. k0+n-1 (step k covers [k*step_s, (k+1)*step_s)).
 
     env: (2, n) available solar and home load [W]; auto_f: (2, n) peak need and pre-peak
-    surplus [J] (float64 copies of exact integers); auto_i: (2, n) price class and
-    battery-export permission.
+    surplus [J] (float64 copies of exact integers) of the reference controller; auto_i:
+    (3, n) its price class and battery-export permission, and the optimiser's stage row
+    in ``plan`` (-1: no plan).
     """
 
     k0: int
     env: npt.NDArray[np.int64]
     auto_f: npt.NDArray[np.float64]
     auto_i: npt.NDArray[np.int64]
+    plan: PlanTables = field(default_factory=empty_plan)
 
 
 def step_inputs(spec: SiteSpec, controls: SiteControls, env: EnvironmentProvider,
@@ -45,7 +49,9 @@ def step_inputs(spec: SiteSpec, controls: SiteControls, env: EnvironmentProvider
     if not (autonomous and prices is not None and spec.has_battery):
         e = _checked(env(k0 * step, n, step), n)
         return StepInputs(k0, np.stack([e.solar_w, e.home_load_w]).astype(np.int64),
-                          np.zeros((2, n)), np.zeros((2, n), dtype=np.int64))
+                          np.zeros((2, n)), _no_plan_rows(n))
+    if spec.controller != "reference":
+        return _optimiser_inputs(spec, controls, env, prices, k0, k1)
     w0, wn, midnights = planning_window(spec.time_zone, step, k0 * step, k1 * step)
     e = _checked(env(w0, wn, step), wn)
     p = prices(w0, wn, step)
@@ -61,7 +67,38 @@ def step_inputs(spec: SiteSpec, controls: SiteControls, env: EnvironmentProvider
     return StepInputs(
         k0, np.stack([e.solar_w[sl], e.home_load_w[sl]]).astype(np.int64),
         np.stack([plan.need_j[sl], plan.surplus_j[sl]]).astype(np.float64),
-        np.stack([plan.price_class[sl], plan.export_ok[sl]]).astype(np.int64))
+        np.stack([plan.price_class[sl], plan.export_ok[sl],
+                  np.full(n, -1, dtype=np.int64)]).astype(np.int64))
+
+
+def _no_plan_rows(n: int) -> npt.NDArray[np.int64]:
+    out = np.zeros((3, n), dtype=np.int64)
+    out[2] = -1
+    return out
+
+
+def _optimiser_inputs(spec: SiteSpec, controls: SiteControls, env: EnvironmentProvider,
+                      prices: PriceProvider, k0: int, k1: int) -> StepInputs:
+    """Environment and the optimiser's plans (one per local day, 48 h each) for k0..k1."""
+    step = spec.step_s
+    n = k1 - k0 + 1
+    w0, wn, midnights = optimiser_window(spec.time_zone, step, k0 * step, k1 * step)
+    e = _checked(env(w0, wn, step), wn)
+    p = prices(w0, wn, step)
+    if len(p.buy_eff) != wn or len(p.sell_eff) != wn:
+        raise ValueError(f"price provider returned {len(p.buy_eff)} steps, expected {wn}")
+    i = k0 - w0 // step
+    sl = slice(i, i + n)
+    env_now = np.stack([e.solar_w[sl], e.home_load_w[sl]]).astype(np.int64)
+    rows = _no_plan_rows(n)
+    plan = plan_days(spec, controls, e, p.buy_eff, p.sell_eff, midnights)
+    if plan is not None:
+        tables, first_row = plan
+        t = (k0 + np.arange(n, dtype=np.int64)) * step
+        day = np.searchsorted(midnights, t, side="right") - 1
+        rows[2] = first_row[day] + (t - midnights[day]) // STAGE_S
+        return StepInputs(k0, env_now, np.zeros((2, n)), rows, tables)
+    return StepInputs(k0, env_now, np.zeros((2, n)), rows)
 
 
 def _checked(e: Environment, n: int) -> Environment:
@@ -74,6 +111,13 @@ def decision_key(prm: npt.NDArray[np.float64], ctl: npt.NDArray[np.float64],
                  cond: Conditions, inputs: StepInputs, t_s: int, step_s: int) -> str:
     """Digest of everything a decision at t_s depends on besides the site state."""
     i = t_s // step_s - inputs.k0
-    payload = repr((prm.tolist(), ctl.tolist(), cond, inputs.env[:, i].tolist(),
-                    inputs.auto_f[:, i].tolist(), inputs.auto_i[:, i].tolist()))
+    row = int(inputs.auto_i[2, i])
+    plan = inputs.plan
+    stage = () if row < 0 else (
+        int(plan.stage_end_s[row]), float(plan.net_w[row]), float(plan.buy[row]),
+        float(plan.sell[row]), float(plan.floor_wh[row]), float(plan.top_wh[row]),
+        plan.value[row].tolist())
+    parts: tuple[object, ...] = (prm.tolist(), ctl.tolist(), cond, inputs.env[:, i].tolist(),
+                                 inputs.auto_f[:, i].tolist(), inputs.auto_i[:2, i].tolist())
+    payload = repr(parts + ((stage,) if stage else ()))
     return hashlib.blake2b(payload.encode(), digest_size=12).hexdigest()

@@ -44,6 +44,7 @@ from gridtwin.sim.params import (
     params_tuple,
 )
 from gridtwin.sim.powerflow import add_flows, bucket_row, fill_cells
+from gridtwin.sim.tbc import PlanTables
 
 __all__ = ["decide_interval", "run_site"]
 
@@ -72,13 +73,15 @@ _FLT = npt.NDArray[np.float64]
 @kernel
 def decide_interval(dt_s: int, energy_wh: float, prm: Params, ctl: Controls, solar_w: int,
                     home_w: int, grid_down: bool, storm_event: bool, auto_cls: int,
-                    need_j: float, surplus_j: float, export_ok: bool, demand_w: _INT,
-                    wc_w: _INT, flags: _INT, out: _INT) -> float:
-    """Decide one interval of dt_s [s] and return E at its end [Wh].
+                    need_j: float, surplus_j: float, export_ok: bool, plan: PlanTables,
+                    row: int, t_s: int, demand_w: _INT, wc_w: _INT, flags: _INT,
+                    out: _INT) -> float:
+    """Decide one interval of dt_s [s] starting at t_s [Unix s] and return E at its end [Wh].
 
     solar_w: available AC solar [W]; home_w: home circuits [W]; demand_w: per-connector
-    EV demand [W] (wc_w receives what is served). Writes powers and flows into ``out``
-    and updates the controller latches in ``flags``.
+    EV demand [W] (wc_w receives what is served). plan / row: the optimiser's stage row
+    (-1 none). Writes powers and flows into ``out`` and updates the controller latches
+    in ``flags``.
     """
     b1 = b2 = b3 = -1.0
     inv_dt = 1.0 / dt_s
@@ -94,7 +97,7 @@ def decide_interval(dt_s: int, energy_wh: float, prm: Params, ctl: Controls, sol
         storm = storm_event and ctl[C_STORM_ENABLED] != 0 and prm[P_STORM_CAPABLE] != 0
         load_w = home_w + allocate_wc(demand_w, total_demand_w(demand_w), wc_w)
         b1, b2, b3 = on_grid(inv_dt, energy_wh, prm, ctl, solar_w, load_w, storm, auto_cls,
-                             need_j, surplus_j, export_ok, flags, out)
+                             need_j, surplus_j, export_ok, plan, row, t_s, flags, out)
         if prm[P_HAS_BATTERY] == 0:
             flags[F_TOPUP] = 0
     fill_cells(out[O_SOLAR], out[O_GENERATOR], out[O_BATTERY], out[O_GRID], out[O_LOAD],
@@ -104,9 +107,9 @@ def decide_interval(dt_s: int, energy_wh: float, prm: Params, ctl: Controls, sol
 
 @kernel
 def _decide_at(t_s: int, step_s: int, m: int, env_k0: int, env: _INT, auto_f: _FLT,
-               auto_i: _INT, seg_cond: _INT, seg_wc: _INT, wc_cfg: _INT, group_limit_w: _INT,
-               sessions: _INT, prm: Params, ctl: Controls, st_i: _INT, st_f: _FLT,
-               flags: _INT, out: _INT, wc_w: _INT, demand_w: _INT) -> None:
+               auto_i: _INT, plan: PlanTables, seg_cond: _INT, seg_wc: _INT, wc_cfg: _INT,
+               group_limit_w: _INT, sessions: _INT, prm: Params, ctl: Controls, st_i: _INT,
+               st_f: _FLT, flags: _INT, out: _INT, wc_w: _INT, demand_w: _INT) -> None:
     """Make the decision at t_s and store it (instant, hold, energies) in st_i / st_f."""
     k = t_s // step_s - env_k0
     hold = (t_s // step_s + 1) * step_s
@@ -116,7 +119,8 @@ def _decide_at(t_s: int, step_s: int, m: int, env_k0: int, env: _INT, auto_f: _F
     end = decide_interval(hold - t_s, energy, prm, ctl, env[0, k],
                           env[1, k], seg_cond[m, SEG_GRID_DOWN] != 0,
                           seg_cond[m, SEG_STORM] != 0, auto_i[0, k], auto_f[0, k],
-                          auto_f[1, k], auto_i[1, k] != 0, demand_w, wc_w, flags, out)
+                          auto_f[1, k], auto_i[1, k] != 0, plan, auto_i[2, k], t_s, demand_w,
+                          wc_w, flags, out)
     st_i[I_DECIDED_S] = t_s
     st_i[I_HOLD_S] = hold
     st_f[F_ENERGY_DECIDED] = energy
@@ -142,7 +146,8 @@ def _accrue(t_s: int, t_next: int, install_s: int, m: int, seg_wc: _INT, session
 
 @kernel
 def run_site(t0: int, t1: int, step_s: int, install_s: int, force: bool, env_k0: int,
-             env: _INT, auto_f: _FLT, auto_i: _INT, seg_t: _INT, seg_changed: _INT,
+             env: _INT, auto_f: _FLT, auto_i: _INT, plan: PlanTables, seg_t: _INT,
+             seg_changed: _INT,
              seg_cond: _INT, seg_wc: _INT, wc_cfg: _INT, group_limit_w: _INT,
              sessions: _INT, prm: _FLT, ctl: _FLT, st_i: _INT, st_f: _FLT, flags: _INT,
              out: _INT, wc_w: _INT, counters_j: _INT, base_j: _INT, bucket_starts: _INT,
@@ -150,8 +155,8 @@ def run_site(t0: int, t1: int, step_s: int, install_s: int, force: bool, env_k0:
     """Advance one site from t0 to t1 [s]; return the number of bucket rows written.
 
     env: (2, n) solar and home load [W] for steps from ``env_k0``; auto_f: (2, n) peak
-    need and pre-peak surplus [J]; auto_i: (2, n) autonomous class and battery-export
-    permission. seg_t: (M,) segment starts (seg_t[0] == t0, all <= t1); seg_changed: (M,)
+    need and pre-peak surplus [J]; auto_i: (3, n) autonomous class, battery-export
+    permission and the optimiser's stage row in ``plan`` (-1 none). seg_t: (M,) segment starts (seg_t[0] == t0, all <= t1); seg_changed: (M,)
     whether conditions differ from the previous segment; seg_cond: (M, 2) grid down and
     storm event; seg_wc: (M, K, 3) session index, fault, waiting.
     wc_cfg: (2, K) connector max [W] and group index; sessions: (5, Q) target [J],
@@ -171,9 +176,9 @@ def run_site(t0: int, t1: int, step_s: int, install_s: int, force: bool, env_k0:
             m += 1
             decide = decide or seg_changed[m] != 0
         if decide or t >= st_i[I_HOLD_S]:
-            _decide_at(t, step_s, m, env_k0, env, auto_f, auto_i, seg_cond, seg_wc, wc_cfg,
-                       group_limit_w, sessions, prm_t, ctl_t, st_i, st_f, flags, out, wc_w,
-                       demand_w)
+            _decide_at(t, step_s, m, env_k0, env, auto_f, auto_i, plan, seg_cond, seg_wc,
+                       wc_cfg, group_limit_w, sessions, prm_t, ctl_t, st_i, st_f, flags, out,
+                       wc_w, demand_w)
             decide = False
         if t >= t1:
             break

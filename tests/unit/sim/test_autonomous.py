@@ -1,4 +1,4 @@
-"""Autonomous (Time-Based Control) reference algorithm, site-behavior §5.3."""
+"""Autonomous (Time-Based Control) reference algorithm, site-behavior §5.3 (`controller: reference`)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tests.unit.sim.synthetic import (
     pack_wh,
 )
 
-SPEC = battery_site()
+SPEC = replace(battery_site(), controller="reference")  # the §5.3 heuristic
 AUTO = SiteControls(mode=OperationMode.AUTONOMOUS)
 ETA = 0.9 ** 0.5
 T_PCT = 20 + 100 * 5_000 / (0.95 * ETA * 28_000)  # 5 h of 1 kW at the peak

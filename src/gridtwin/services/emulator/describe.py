@@ -11,6 +11,7 @@ from gridtwin.domain.battery import BatteryModel
 from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
 from gridtwin.domain.profile import Profile, Quirk
 from gridtwin.domain.site import (
+    CONTROLLERS,
     BatteryBank,
     GeneratorSpec,
     LoadSpec,
@@ -247,6 +248,7 @@ def parse_site(data: Any, *, seed: int, now_s: int, index: int, path: str = "sit
         quirks=tuple((str(k), bool(v)) for k, v in quirks.items()),
         components=tuple(_obj(p, data, "components", path).items()),
         seed=seed,
+        controller=_choice(p, data, "controller", path, "optimiser", CONTROLLERS),
     )
     tariff = data.get("tariff")
     if tariff is not None and not isinstance(tariff, dict):
