@@ -25,6 +25,7 @@ from gridtwin.services.emulator import (
     ratelimit,
     scenario,
     snapshot,
+    tokens,
 )
 from gridtwin.services.world import World
 
@@ -179,11 +180,11 @@ def delete_fault(rule_id: str, world: World = Admin) -> WireResponse:
 
 @router.post("/tokens")
 def mint(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
-    return envelope(admin_sites.mint_token(world, data))
+    return envelope(tokens.mint_token(world, data))
 
 
 @router.get("/tokens")
-def tokens(world: World = Admin) -> WireResponse:
+def list_tokens(world: World = Admin) -> WireResponse:
     with world.store.tx() as tx:
         rows = tx.list_tokens()
     return envelope([{k: v for k, v in r.items()} for r in rows])
@@ -191,9 +192,7 @@ def tokens(world: World = Admin) -> WireResponse:
 
 @router.post("/tokens/revoke")
 def revoke(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
-    jti = str(data.get("jti", ""))
-    admin_sites.revoke_token(world, jti)
-    return envelope({"revoked": jti})
+    return envelope({"revoked": tokens.revoke_token(world, data)})
 
 
 @router.get("/requests")
@@ -241,8 +240,8 @@ def get_state(world: World = Admin) -> WireResponse:
 
 @router.post("/state")
 async def post_state(request: Request, world: World = Admin) -> WireResponse:
-    data = jsonio.loads(await request.body(), decimals=False)
-    snap = data.get("response", data) if isinstance(data, dict) else None
+    data = deps.parse_json_object(await request.body(), decimals=False)
+    snap = data.get("response", data)
     if not isinstance(snap, dict):
         raise InvalidField.for_field("state", "must be a state snapshot object")
     return envelope(snapshot.import_state(world, snap))
