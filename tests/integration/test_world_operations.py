@@ -291,3 +291,32 @@ def test_resetting_an_unknown_site_is_a_404_and_changes_nothing(admin):
 ])
 def test_a_bad_token_request_is_a_400_naming_the_field(admin, body, field):
     admin.refused("tokens", body, field=field)
+
+
+# GET /_gridtwin/state ---------------------------------------------------------------
+def test_the_export_is_streamed_as_column_tables_and_imports_back(admin):
+    r = admin.get("state")
+    assert r.status_code == 200 and "content-length" not in r.headers
+    snap = r.json()["response"]
+    totals = snap["tables"]["energy_totals"]
+    assert totals["columns"][:2] == ["site_id", "end_s"]
+    assert len(totals["rows"]) == 36 * 12  # 5-minute rows, 2025-07-14 00:00 to 07-15 12:00
+    assert all(len(row) == len(totals["columns"]) for row in totals["rows"])
+    assert admin.post("state", snap).status_code == 200
+    assert _snapshot(admin)["tables"] == snap["tables"]
+
+
+# gridtwin serve --scenario ------------------------------------------------------------
+def test_serve_with_an_invalid_scenario_prints_one_error_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from gridtwin.cli.main import app
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nclock: x\nsites:\n  - time_zone: Mars/Olympus\n")
+    result = CliRunner().invoke(app, ["serve", "--scenario", str(bad),
+                                      "--db", f"sqlite:///{tmp_path / 'g.db'}"])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in result.output
+    assert "bad.yaml: not loaded: clock:" in lines[0]

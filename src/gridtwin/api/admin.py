@@ -9,11 +9,11 @@ import hmac
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from gridtwin import __version__
 from gridtwin.api import deps
-from gridtwin.api.responses import WireResponse, envelope
+from gridtwin.api.responses import JSON_TYPE, WireResponse, envelope
 from gridtwin.core import jsonio
 from gridtwin.core.errors import InvalidField, NotFound, Unauthenticated
 from gridtwin.services.emulator import (
@@ -234,8 +234,9 @@ def seed(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
 
 
 @router.get("/state")
-def get_state(world: World = Admin) -> WireResponse:
-    return envelope(snapshot.export_state(world))
+def get_state(world: World = Admin) -> Response:
+    # Streamed: a large world must not be built in memory as one body.
+    return StreamingResponse(snapshot.export_chunks(world), media_type=JSON_TYPE)
 
 
 @router.post("/state")

@@ -13,6 +13,7 @@ from rich.console import Console
 from gridtwin.cli import remote
 from gridtwin.cli import tariff as tariff_cli
 from gridtwin.cli.simulate import simulate
+from gridtwin.core.errors import InvalidField
 from gridtwin.core.settings import Settings, export_to_env
 from gridtwin.services.auth import ALL_ENERGY_SCOPES, ensure_user, mint_access_token
 from gridtwin.services.emulator.presets import PRESETS
@@ -67,8 +68,14 @@ def serve(
         raise typer.Exit(2)
     world = open_world(settings)
     if scenario is not None or preset is not None:
-        doc = parse_document(scenario.read_bytes()) if scenario else preset_doc(preset, seed)
-        loaded = load_scenario(world, doc)
+        try:
+            doc = parse_document(scenario.read_bytes()) if scenario else preset_doc(preset, seed)
+            loaded = load_scenario(world, doc)
+        except InvalidField as exc:
+            err.print(f"{scenario or preset}: not loaded: {exc.message}", soft_wrap=True,
+                      markup=False, highlight=False)
+            world.store.dispose()
+            raise typer.Exit(2) from None
         err.print(f"loaded {scenario or preset}: sites {loaded['sites']}")
     created = ensure_demo(world)
     if not quiet:

@@ -99,8 +99,8 @@ def check_tables(add: Problems, data: Any) -> dict[str, list[dict[str, Any]]]:
         if table is None:
             add(path, f"unknown table; one of {', '.join(tables)}")
             continue
-        if not isinstance(rows, list):
-            add(path, "must be a list of rows")
+        rows = _row_objects(add, path, table, rows)
+        if rows is None:
             continue
         keys: set[tuple[Any, ...]] = set()
         pk = [c.name for c in table.primary_key.columns]
@@ -120,6 +120,31 @@ def check_tables(add: Problems, data: Any) -> dict[str, list[dict[str, Any]]]:
             elif name == "tariffs":
                 _check_json(add, f"{rpath}.raw_json", row["raw_json"])
         out[name] = rows
+    return out
+
+
+def _row_objects(add: Problems, path: str, table: Table, rows: Any) -> list[Any] | None:
+    """Rows as objects: a list of them, or the export's ``{columns, rows}`` arrays."""
+    if isinstance(rows, list):
+        return rows
+    if not isinstance(rows, dict) or set(rows) != {"columns", "rows"}:
+        add(path, "must be a list of rows or {columns, rows}")
+        return None
+    columns, arrays = rows["columns"], rows["rows"]
+    known = {c.name for c in table.columns}
+    if (not isinstance(columns, list) or not all(isinstance(c, str) and c in known for c in columns)
+            or len(set(columns)) != len(columns)):
+        add(f"{path}.columns", f"must list distinct columns of {table.name}")
+        return None
+    if not isinstance(arrays, list):
+        add(f"{path}.rows", "must be a list of value arrays")
+        return None
+    out = []
+    for i, values in enumerate(arrays):
+        if not isinstance(values, list) or len(values) != len(columns):
+            add(f"{path}.rows[{i}]", f"must be an array of {len(columns)} values")
+            return None
+        out.append(dict(zip(columns, values, strict=True)))
     return out
 
 
