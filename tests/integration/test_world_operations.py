@@ -320,3 +320,16 @@ def test_serve_with_an_invalid_scenario_prints_one_error_line(tmp_path):
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in result.output
     assert "bad.yaml: not loaded: clock:" in lines[0]
+
+
+def test_cli_token_create_checks_the_user_at_the_edge(tmp_path):
+    from typer.testing import CliRunner
+
+    from gridtwin.cli.main import app
+
+    db = f"sqlite:///{tmp_path / 'g.db'}"
+    result = CliRunner().invoke(app, ["token", "create", "--user", "u" * 200, "--db", db])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().startswith("user: must be a string of 1-128 characters")
+    result = CliRunner().invoke(app, ["token", "create", "--user", "alice", "--db", db])
+    assert result.exit_code == 0 and result.output.count(".") == 2  # one JWT

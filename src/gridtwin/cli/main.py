@@ -20,6 +20,7 @@ from gridtwin.services.emulator.presets import PRESETS
 from gridtwin.services.emulator.presets import preset as preset_doc
 from gridtwin.services.emulator.ratelimit import PRESETS as RATE_PRESETS
 from gridtwin.services.emulator.scenario import load_scenario, parse_document
+from gridtwin.services.emulator.tokens import mint_token
 from gridtwin.services.provision import DEMO_USER, ensure_demo
 from gridtwin.services.world import open_world
 
@@ -122,10 +123,16 @@ def token_create(
         err.print("ttl must be between 1 second and 10 years")
         raise typer.Exit(2)
     world = open_world(Settings.from_env(db_url=db))
-    ensure_user(world, user, region)
     scope_list = [s.strip() for s in scopes.split(",") if s.strip()]
-    print(mint_access_token(world, user, scope_list, ttl, name="cli").access_token)
-    world.store.dispose()
+    try:
+        minted = mint_token(world, {"user": user, "scopes": scope_list, "ttl_s": ttl,
+                                    "region": region, "name": "cli"})
+    except InvalidField as exc:
+        err.print(exc.message, markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    finally:
+        world.store.dispose()
+    print(minted["access_token"])
 
 
 if __name__ == "__main__":
