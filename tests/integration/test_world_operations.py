@@ -333,3 +333,25 @@ def test_cli_token_create_checks_the_user_at_the_edge(tmp_path):
     assert result.output.strip().startswith("user: must be a string of 1-128 characters")
     result = CliRunner().invoke(app, ["token", "create", "--user", "alice", "--db", db])
     assert result.exit_code == 0 and result.output.count(".") == 2  # one JWT
+
+
+def test_reset_keep_clock_keeps_sim_time_and_plain_reset_goes_back_to_start(admin):
+    start = admin.get("clock").json()["response"]["now"]
+    r = admin.post("clock/advance", {"seconds": 7200})
+    assert r.status_code == 200
+    r = admin.post("reset", {"keep_clock": True})
+    assert r.status_code == 200 and r.json()["response"]["now"] == start + 7200
+    assert admin.get("clock").json()["response"]["now"] == start + 7200
+    events = admin.get("events").json()["response"]
+    assert [e["start"] for e in events] == [start + 7200 + 3600]  # "+PT1H" from the kept clock
+    r = admin.post("reset", {})
+    assert r.status_code == 200 and admin.get("clock").json()["response"]["now"] == start
+
+
+def test_reset_of_one_user_rebuilds_every_site_of_that_user(admin):
+    r = admin.post(f"sites/{SITE_ID}/events", {"type": "grid_outage"})
+    assert r.status_code == 200
+    r = admin.post("reset", {"scope": "user", "user": "alice"})
+    assert r.status_code == 200 and r.json()["response"]["sites"] == [SITE_ID]
+    assert admin.get("events").json()["response"] == []
+    admin.refused("reset", {"scope": "user", "user": "nobody"}, field="user")

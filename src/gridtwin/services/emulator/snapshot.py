@@ -12,7 +12,7 @@ with neither, the demo world.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -183,16 +183,19 @@ def reset_world(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
     clock = world.clock.snapshot() if req.keep_clock else None
     now = world.now_s()
     if doc is not None:
+        plan = validate_scenario(doc)
         if clock is not None:
-            doc["clock"] = {"start": now, "mode": clock["mode"], "rate": clock["rate"]}
-        result = apply_scenario(world, validate_scenario(doc))
+            # Start from the current clock; the active scenario itself stays as loaded.
+            kept = {**doc, "clock": {"start": now, "mode": clock["mode"], "rate": clock["rate"]}}
+            plan = replace(validate_scenario(kept), doc=doc)
+        result = apply_scenario(world, plan)
     else:
         baseline = _meta(world, BASELINE_KEY)
         if baseline is not None:
             snap = dict(jsonio.loads(baseline, decimals=False))
-            if clock is not None:
-                snap["clock"] = {"now": now, "mode": clock["mode"], "rate": clock["rate"]}
-            import_state(world, snap)
+            kept = snap if clock is None else {
+                **snap, "clock": {"now": now, "mode": clock["mode"], "rate": clock["rate"]}}
+            import_state(world, kept, baseline=snap)
             result = _result(world, _site_ids(world))
         else:
             result = _demo_world(world)
@@ -352,8 +355,12 @@ def _clock_text(add: Any, clock: Any, now_s: int) -> str:
     return jsonio.dumps(SimClock(start_s=now, mode=mode, rate=float(rate)).snapshot())
 
 
-def import_state(world: World, snap: Mapping[str, Any]) -> dict[str, Any]:
-    """Replace the world with a snapshot, in one transaction, after checking all of it."""
+def import_state(world: World, snap: Mapping[str, Any],
+                 baseline: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Replace the world with a snapshot, in one transaction, after checking all of it.
+
+    Without a scenario in it, the snapshot (or ``baseline``, when a reset restores one with
+    the clock kept) is what a later reset restores."""
     plan = _snapshot(snap, world.now_s())
     new_ids = {int(r["energy_site_id"]) for r in plan.tables.get("sites", [])}
     with world_locks(world, set(_site_ids(world)) | new_ids), world.store.tx() as tx:
@@ -365,7 +372,7 @@ def import_state(world: World, snap: Mapping[str, Any]) -> dict[str, Any]:
             clear_baseline(tx)
         else:
             tx.conn.execute(delete(schema.meta).where(schema.meta.c.key == "scenario"))
-            tx.set_meta(BASELINE_KEY, jsonio.dumps(plan.doc))
+            tx.set_meta(BASELINE_KEY, jsonio.dumps(dict(baseline or plan.doc)))
     world.jwt_secret = plan.jwt_secret
     world.forget_caches()
     world.seed = plan.seed
