@@ -5,9 +5,10 @@ The world: N sites like ``POST /_gridtwin/sites`` makes them (30 days of 5-minut
 each). One site is simulated; the others get copies of its history rows (the export's
 cost depends on the row count, not on the values).
 
-Run: ``python benchmarks/bench_state_export.py [n_sites] [--old]``. Each measurement runs in
-its own process (peak RSS = ``ru_maxrss``); ``--old`` also measures the old export, which
-needs about 10 MB of RAM per site.
+Run: ``python benchmarks/bench_state_export.py [n_sites] [--old] [--import]``. Each
+measurement runs in its own process (peak RSS = ``ru_maxrss``); ``--old`` also measures the
+old export (about 28 MB of RAM per site), ``--import`` the import of the streamed export
+into a new database.
 """
 
 from __future__ import annotations
@@ -66,7 +67,15 @@ def measure(db_url: str, how: str) -> None:
     world = open_world(Settings(db_url=db_url, clock_start_s=NOW_S, clock_mode="frozen",
                                 demo_on_empty=False))
     t0 = time.perf_counter()
-    if how == "old":
+    if how.startswith("import:"):
+        # Import a file written by "save": parse the body, check it, replace the world.
+        text = Path(how[len("import:"):]).read_bytes()
+        snapshot.import_state(world, jsonio.loads(text, decimals=False)["response"])
+        size = len(text)
+    elif how.startswith("save:"):
+        with open(how[len("save:"):], "w") as out:
+            size = sum(out.write(chunk) for chunk in snapshot.export_chunks(world))
+    elif how == "old":
         with world.store.tx() as tx:
             tables = tx.dump_tables()
         head = {"version": 1, "seed": world.seed, "jwt_secret": world.jwt_secret, "tables": tables}
@@ -75,7 +84,7 @@ def measure(db_url: str, how: str) -> None:
         size = sum(len(chunk.encode()) for chunk in snapshot.export_chunks(world))
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{how:>6}: body {size / 1e6:8.1f} MB  {seconds:6.1f} s  peak RSS {peak_mb:7.0f} MB")
+    print(f"{how.split(':')[0]:>6}: body {size / 1e6:8.1f} MB  {seconds:6.1f} s  peak RSS {peak_mb:7.0f} MB")
 
 
 def main() -> None:
@@ -88,6 +97,11 @@ def main() -> None:
         print(f"{n_sites} sites, {HISTORY_DAYS} days of 5-minute history each")
         for how in hows:
             subprocess.run([*me, "measure", url, how], check=True, timeout=1800)
+        if "--import" in sys.argv:
+            saved = f"{tmp}/state.json"
+            subprocess.run([*me, "measure", url, f"save:{saved}"], check=True, timeout=1800)
+            subprocess.run([*me, "measure", f"sqlite:///{tmp}/imported.db", f"import:{saved}"],
+                           check=True, timeout=1800)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from gridtwin import __version__
 from gridtwin.core import jsonio
@@ -36,7 +36,7 @@ from gridtwin.services.emulator.scenario import (
     validate_scenario,
     world_locks,
 )
-from gridtwin.services.emulator.state_check import check_tables, importable_tables
+from gridtwin.services.emulator.state_check import Rows, check_tables, importable_tables
 from gridtwin.services.provision import DEMO_USER, demo_spec, insert_site
 from gridtwin.services.world import World
 from gridtwin.sim.codec import state_to_dict
@@ -288,7 +288,7 @@ class _Snapshot:
     jwt_secret: str
     scenario: dict[str, Any] | None
     faults: list[FaultRule]
-    tables: dict[str, list[dict[str, Any]]]
+    tables: dict[str, Rows]
 
 
 def _snapshot(snap: Mapping[str, Any], now_s: int) -> _Snapshot:
@@ -355,6 +355,22 @@ def _clock_text(add: Any, clock: Any, now_s: int) -> str:
     return jsonio.dumps(SimClock(start_s=now, mode=mode, rate=float(rate)).snapshot())
 
 
+def _load_tables(tx: Tx, tables: dict[str, Rows]) -> None:
+    """Replace the world's rows with checked ones, inserted in batches (in table
+    dependency order), so no copy of a large history is built all at once."""
+    tx.wipe_world()
+    for name, table in importable_tables().items():
+        rows = tables.get(name)
+        batch: list[dict[str, Any]] = []
+        for row in rows or ():
+            batch.append(row)
+            if len(batch) == EXPORT_BATCH_ROWS:
+                tx.conn.execute(insert(table), batch)
+                batch = []
+        if batch:
+            tx.conn.execute(insert(table), batch)
+
+
 def import_state(world: World, snap: Mapping[str, Any],
                  baseline: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Replace the world with a snapshot, in one transaction, after checking all of it.
@@ -362,9 +378,9 @@ def import_state(world: World, snap: Mapping[str, Any],
     Without a scenario in it, the snapshot (or ``baseline``, when a reset restores one with
     the clock kept) is what a later reset restores."""
     plan = _snapshot(snap, world.now_s())
-    new_ids = {int(r["energy_site_id"]) for r in plan.tables.get("sites", [])}
+    new_ids = {int(r["energy_site_id"]) for r in plan.tables.get("sites", ())}
     with world_locks(world, set(_site_ids(world)) | new_ids), world.store.tx() as tx:
-        tx.load_tables(plan.tables)
+        _load_tables(tx, plan.tables)
         tx.set_meta("jwt_secret", plan.jwt_secret)
         tx.set_meta("clock", plan.clock_text)
         if plan.scenario is not None:
