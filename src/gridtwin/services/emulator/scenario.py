@@ -252,7 +252,7 @@ def _users(p: _Problems, doc: Mapping[str, Any]) -> tuple[list[UserPlan], dict[i
             scopes = checks.check_scopes(p.add, f"{tpath}.scopes", t.get("scopes") or None)
             ttl = t.get("ttl_s")
             if ttl is not None:
-                ttl = checks.check_ttl(p.add, f"{tpath}.ttl_s", ttl, 1)
+                ttl = checks.check_ttl(p.add, f"{tpath}.ttl_s", ttl, 1, lowest=-checks.MAX_TTL_S)
             tokens.append(TokenPlan(name, scopes, ttl))
         if uid is not None:
             users.append(UserPlan(uid, region, clients, tokens))

@@ -75,11 +75,13 @@ def check_scopes(add: Problems, path: str, value: Any) -> list[str]:
     return list(value)
 
 
-def check_ttl(add: Problems, path: str, value: Any, default: int) -> int:
+def check_ttl(add: Problems, path: str, value: Any, default: int, lowest: int = 1) -> int:
+    """A lifetime [s] from ``lowest`` to 10 years (a scenario may mint already-expired
+    tokens, with a negative lifetime, to test clients)."""
     if value is None:
         return default
-    if not _is_int(value) or not 1 <= value <= MAX_TTL_S:
-        add(path, f"must be an integer 1-{MAX_TTL_S} (seconds, up to 10 years)")
+    if not _is_int(value) or not lowest <= value <= MAX_TTL_S or value == 0:
+        add(path, f"must be an integer {lowest}-{MAX_TTL_S} (seconds, up to 10 years), not 0")
         return default
     return int(value)
 
