@@ -355,3 +355,28 @@ def test_reset_of_one_user_rebuilds_every_site_of_that_user(admin):
     assert r.status_code == 200 and r.json()["response"]["sites"] == [SITE_ID]
     assert admin.get("events").json()["response"] == []
     admin.refused("reset", {"scope": "user", "user": "nobody"}, field="user")
+
+
+def test_a_scenario_load_failing_midway_leaves_the_old_world(admin, monkeypatch):
+    """All or nothing even for an unexpected failure: the warm-up of the second site
+    raises after the world was wiped and the first site built, inside the one transaction."""
+    from gridtwin.services.emulator import scenario
+
+    real = scenario.advance_site
+    calls = []
+
+    def failing(tx, site_id, until_s):
+        calls.append(site_id)
+        if len(calls) == 2:
+            raise RuntimeError("disk on fire")
+        return real(tx, site_id, until_s)
+
+    monkeypatch.setattr(scenario, "advance_site", failing)
+    before = fingerprint(admin.db_url)
+    doc = _with(sites=[{"energy_site_id": SITE_ID + 1, "time_zone": "UTC"},
+                       {"energy_site_id": SITE_ID + 2, "time_zone": "UTC"}], events=[])
+    assert admin.post("scenario", doc).status_code == 500
+    assert len(calls) == 2
+    assert fingerprint(admin.db_url) == before
+    monkeypatch.setattr(scenario, "advance_site", real)
+    _reset_still_rebuilds_the_scenario(admin)
