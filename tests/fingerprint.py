@@ -13,6 +13,8 @@ from sqlalchemy import MetaData, create_engine, select
 
 def world_fingerprint(db_url: str) -> str:
     """SHA-256 over every row of every table of the database at db_url."""
+    if db_url.startswith("postgresql://"):
+        db_url = "postgresql+psycopg://" + db_url[len("postgresql://"):]  # psycopg 3, not psycopg2
     engine = create_engine(db_url)
     try:
         reflected = MetaData()

@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from gridtwin import __version__
 from gridtwin.api import deps
-from gridtwin.api.responses import WireResponse, envelope
+from gridtwin.api.responses import JSON_TYPE, WireResponse, envelope
 from gridtwin.core import jsonio
 from gridtwin.core.errors import InvalidField, NotFound, Unauthenticated
 from gridtwin.services.emulator import (
@@ -25,6 +25,7 @@ from gridtwin.services.emulator import (
     redaction,
     scenario,
     snapshot,
+    tokens,
 )
 from gridtwin.services.world import World
 
@@ -193,11 +194,11 @@ def delete_fault(rule_id: str, world: World = Admin) -> WireResponse:
 
 @router.post("/tokens")
 def mint(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
-    return envelope(admin_sites.mint_token(world, data))
+    return envelope(tokens.mint_token(world, data))
 
 
 @router.get("/tokens")
-def tokens(world: World = Admin) -> WireResponse:
+def list_tokens(world: World = Admin) -> WireResponse:
     with world.store.tx() as tx:
         rows = tx.list_tokens()
     return envelope([{k: v for k, v in r.items()} for r in rows])
@@ -205,9 +206,7 @@ def tokens(world: World = Admin) -> WireResponse:
 
 @router.post("/tokens/revoke")
 def revoke(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
-    jti = str(data.get("jti", ""))
-    admin_sites.revoke_token(world, jti)
-    return envelope({"revoked": jti})
+    return envelope({"revoked": tokens.revoke_token(world, data)})
 
 
 @router.get("/requests")
@@ -249,14 +248,16 @@ def seed(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
 
 
 @router.get("/state")
-def get_state(world: World = Admin, q: dict[str, str] = Depends(deps.query)) -> WireResponse:
-    return envelope(snapshot.export_state(world, secrets=_secrets_wanted(q)))
+def get_state(world: World = Admin, q: dict[str, str] = Depends(deps.query)) -> Response:
+    # Streamed: a large world must not be built in memory as one body.
+    return StreamingResponse(snapshot.export_chunks(world, secrets=_secrets_wanted(q)),
+                             media_type=JSON_TYPE)
 
 
 @router.post("/state")
 async def post_state(request: Request, world: World = Admin) -> WireResponse:
-    data = jsonio.loads(await request.body(), decimals=False)
-    snap = data.get("response", data) if isinstance(data, dict) else None
+    data = deps.parse_json_object(await request.body(), decimals=False)
+    snap = data.get("response", data)
     if not isinstance(snap, dict):
         raise InvalidField.for_field("state", "must be a state snapshot object")
     return envelope(snapshot.import_state(world, snap))

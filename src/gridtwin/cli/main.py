@@ -13,12 +13,14 @@ from rich.console import Console
 from gridtwin.cli import remote
 from gridtwin.cli import tariff as tariff_cli
 from gridtwin.cli.simulate import simulate
+from gridtwin.core.errors import InvalidField
 from gridtwin.core.settings import Settings, export_to_env
 from gridtwin.services.auth import ALL_ENERGY_SCOPES, ensure_user, mint_access_token
 from gridtwin.services.emulator.presets import PRESETS
 from gridtwin.services.emulator.presets import preset as preset_doc
 from gridtwin.services.emulator.ratelimit import PRESETS as RATE_PRESETS
 from gridtwin.services.emulator.scenario import load_scenario, parse_document
+from gridtwin.services.emulator.tokens import mint_token
 from gridtwin.services.provision import DEMO_USER, ensure_demo
 from gridtwin.services.world import open_world
 
@@ -67,8 +69,14 @@ def serve(
         raise typer.Exit(2)
     world = open_world(settings, configure=True)
     if scenario is not None or preset is not None:
-        doc = parse_document(scenario.read_bytes()) if scenario else preset_doc(preset, seed)
-        loaded = load_scenario(world, doc)
+        try:
+            doc = parse_document(scenario.read_bytes()) if scenario else preset_doc(preset, seed)
+            loaded = load_scenario(world, doc)
+        except InvalidField as exc:
+            err.print(f"{scenario or preset}: not loaded: {exc.message}", soft_wrap=True,
+                      markup=False, highlight=False)
+            world.store.dispose()
+            raise typer.Exit(2) from None
         err.print(f"loaded {scenario or preset}: sites {loaded['sites']}")
     created = ensure_demo(world)
     if not quiet:
@@ -117,10 +125,16 @@ def token_create(
         err.print("ttl must be between 1 second and 10 years")
         raise typer.Exit(2)
     world = open_world(Settings.from_env(db_url=db))
-    ensure_user(world, user, region)
     scope_list = [s.strip() for s in scopes.split(",") if s.strip()]
-    print(mint_access_token(world, user, scope_list, ttl, name="cli").access_token)
-    world.store.dispose()
+    try:
+        minted = mint_token(world, {"user": user, "scopes": scope_list, "ttl_s": ttl,
+                                    "region": region, "name": "cli"})
+    except InvalidField as exc:
+        err.print(exc.message, markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    finally:
+        world.store.dispose()
+    print(minted["access_token"])
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from gridtwin.core.errors import MissingScope, OAuthError, TokenExpired, Unauthe
 from gridtwin.domain.principal import Principal
 from gridtwin.services.emulator.redaction import REDACTED
 from gridtwin.services.world import World
+from gridtwin.store.repository import Tx
 
 __all__ = [
     "ALL_ENERGY_SCOPES",
@@ -66,18 +67,22 @@ def mint_access_token(
     ttl_s: int | None = None,
     *,
     name: str | None = None,
+    tx: Tx | None = None,
 ) -> MintedToken:
-    """Sign a token for an existing user and record its jti (for listing and revocation)."""
+    """Sign a token for an existing user and record its jti (for listing and revocation),
+    in ``tx`` when given (a world load mints inside its own transaction)."""
+    if tx is None:
+        with world.store.tx() as own:
+            return mint_access_token(world, user_id, scopes, ttl_s, name=name, tx=own)
     ttl = world.settings.access_token_ttl_s if ttl_s is None else int(ttl_s)
     scope_list = tuple(dict.fromkeys(scopes))
     now = wall_now_s()
     jti = uuid.uuid4().hex
-    with world.store.tx() as tx:
-        user = tx.get_user(user_id)
-        if user is None:
-            raise ValueError(f"unknown user {user_id!r}")
-        tx.insert_token(jti=jti, user_id=user_id, name=name, scopes=" ".join(scope_list),
-                        issued_s=now, expires_s=now + ttl)
+    user = tx.get_user(user_id)
+    if user is None:
+        raise ValueError(f"unknown user {user_id!r}")
+    tx.insert_token(jti=jti, user_id=user_id, name=name, scopes=" ".join(scope_list),
+                    issued_s=now, expires_s=now + ttl)
     base = world.settings.public_base_url
     claims = {
         "iss": f"{base}/oauth2/v3", "sub": user_id, "aud": [base], "ou_code": user["region"],
@@ -145,13 +150,17 @@ def require_scope(principal: Principal, *any_of: str) -> None:
 
 
 def register_client(
-    world: World, client_id: str, client_secret: str, user_id: str, scopes: Iterable[str]
+    world: World, client_id: str, client_secret: str, user_id: str, scopes: Iterable[str],
+    tx: Tx | None = None,
 ) -> None:
     if client_secret == REDACTED:
         # A scenario read back without secrets: never let the placeholder authenticate.
         client_secret = secrets.token_urlsafe(32)
-    with world.store.tx() as tx:
-        tx.insert_client(client_id, _sha256(client_secret), user_id, " ".join(scopes))
+    if tx is None:
+        with world.store.tx() as own:
+            register_client(world, client_id, client_secret, user_id, scopes, own)
+        return
+    tx.insert_client(client_id, _sha256(client_secret), user_id, " ".join(scopes))
 
 
 def _issue(world: World, client_id: str, user_id: str, scopes: tuple[str, ...]) -> dict[str, object]:

@@ -24,7 +24,7 @@ from gridtwin.services.world import World
 from gridtwin.sim.runner import load_site
 from gridtwin.store.repository import Tx
 
-__all__ = ["COMMANDS", "run_command", "store_tariff"]
+__all__ = ["COMMANDS", "LOGGED_MEMBERS", "check_tariff", "logged_body", "run_command", "store_tariff"]
 
 log = logging.getLogger("gridtwin.commands")
 
@@ -127,6 +127,12 @@ def _checked(body: Mapping[str, Any], quirks: frozenset[Quirk]) -> tariff.Report
     return report
 
 
+def check_tariff(doc: Mapping[str, Any], quirks: frozenset[Quirk]) -> None:
+    """Raise TariffInvalid unless ``doc`` is a valid ``tariff_content_v2`` for a site with
+    these quirks (a scenario checks its tariffs before it stores anything)."""
+    _checked({"tou_settings": {"tariff_content_v2": doc}}, quirks)
+
+
 def store_tariff(
     world: World, site_id: int, doc: Mapping[str, Any], stored_s: int | None = None
 ) -> None:
@@ -136,7 +142,7 @@ def store_tariff(
         site = load_site(tx, site_id)
         if site is None:
             raise InvalidField.for_field("site", "unknown site")
-        _checked({"tou_settings": {"tariff_content_v2": doc}}, site.quirks)
+        check_tariff(doc, site.quirks)
         when = world.now_s() if stored_s is None else stored_s
         tx.insert_tariff(site_id, when, jsonio.dumps(dict(doc)))
 
@@ -154,6 +160,28 @@ def _tou(tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
         log.info("site %s tariff %s %s: %s", view.site_id, problem.code, problem.path, problem.text)
     tx.insert_tariff(view.site_id, view.now_s, jsonio.dumps(tou["tariff_content_v2"]))
     return controls
+
+
+LOGGED_MEMBERS: dict[str, tuple[str, ...]] = {
+    "backup": ("backup_reserve_percent",),
+    "operation": ("default_real_mode",),
+    "storm_mode": ("enabled",),
+    "grid_import_export": (_DISALLOW, _RULE),
+    "off_grid_vehicle_charging_reserve": ("off_grid_vehicle_charging_reserve_percent",),
+    "time_of_use_settings": ("tou_settings",),
+}
+"""The body members each command reads: the command log keeps these and nothing else."""
+_TOU_MEMBERS = ("optimization_strategy", "tariff_content_v2")
+
+
+def logged_body(name: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """What the command log stores of an applied command: only the members it read, so
+    ignored members (of any size or content) are never kept."""
+    kept = {k: body[k] for k in LOGGED_MEMBERS[name] if k in body}
+    if isinstance(kept.get("tou_settings"), Mapping):
+        tou = kept["tou_settings"]
+        kept["tou_settings"] = {k: tou[k] for k in _TOU_MEMBERS if k in tou}
+    return kept
 
 
 COMMANDS: dict[str, Apply] = {
@@ -185,6 +213,6 @@ def run_command(
         controls = apply(tx, view, body)
         if controls != view.controls:
             tx.save_controls(view.site_id, jsonio.dumps(controls_to_dict(controls)))
-        tx.log_command(view.site_id, view.now_s, name, jsonio.dumps(dict(body)))
+        tx.log_command(view.site_id, view.now_s, name, jsonio.dumps(logged_body(name, body)))
 
     with_site(world, principal, site_id, _run)

@@ -26,7 +26,7 @@ from gridtwin.services.auth import ensure_user
 from gridtwin.services.world import World
 from gridtwin.sim.codec import state_to_dict
 from gridtwin.sim.engine import initial_state
-from gridtwin.store.repository import SiteRow
+from gridtwin.store.repository import SiteRow, Tx
 
 __all__ = [
     "DEMO_USER",
@@ -35,6 +35,7 @@ __all__ = [
     "demo_spec",
     "din_for",
     "ensure_demo",
+    "insert_site",
     "seeded_id",
     "seeded_uuid",
 ]
@@ -94,15 +95,23 @@ def create_site(
 ) -> SiteSpec:
     """Store a new site for ``owner`` (created if missing); history starts at installation."""
     ensure_user(world, owner)
-    state = initial_state(spec, spec.installation_s, app_pct)
     with world.store.tx() as tx:
-        tx.insert_site(SiteRow(
-            energy_site_id=spec.energy_site_id, user_id=owner, position=tx.next_site_position(),
-            spec_json=jsonio.dumps(spec_to_dict(spec)),
-            controls_json=jsonio.dumps(controls_to_dict(controls or SiteControls())),
-            state_json=jsonio.dumps(state_to_dict(state)), state_t_s=state.t_s,
-        ))
+        insert_site(tx, owner, spec, controls, app_pct)
     return spec
+
+
+def insert_site(
+    tx: Tx, owner: str, spec: SiteSpec, controls: SiteControls | None = None,
+    app_pct: float = 50.0,
+) -> None:
+    """Store a new site in ``tx`` for an existing ``owner``, at its installation instant."""
+    state = initial_state(spec, spec.installation_s, app_pct)
+    tx.insert_site(SiteRow(
+        energy_site_id=spec.energy_site_id, user_id=owner, position=tx.next_site_position(),
+        spec_json=jsonio.dumps(spec_to_dict(spec)),
+        controls_json=jsonio.dumps(controls_to_dict(controls or SiteControls())),
+        state_json=jsonio.dumps(state_to_dict(state)), state_t_s=state.t_s,
+    ))
 
 
 def ensure_demo(world: World) -> SiteSpec | None:

@@ -1,4 +1,4 @@
-"""Control-plane site and token operations (emulator §5 site knobs, §8 tokens)."""
+"""Control-plane site operations (emulator §5 site knobs; tokens are in tokens.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from gridtwin.core import jsonio
 from gridtwin.core.errors import InvalidField, NotFound
 from gridtwin.domain.codec import controls_to_dict, spec_to_dict
 from gridtwin.domain.profile import Profile, Quirk
-from gridtwin.services.auth import ALL_ENERGY_SCOPES, REGIONS, ensure_user, mint_access_token
+from gridtwin.services.auth import ensure_user
 from gridtwin.services.commands import store_tariff
 from gridtwin.services.emulator.describe import parse_site
 from gridtwin.services.provision import create_site
@@ -22,9 +22,7 @@ __all__ = [
     "create_from_description",
     "delete_site",
     "list_sites",
-    "mint_token",
     "patch_site",
-    "revoke_token",
     "site_state",
 ]
 
@@ -143,29 +141,3 @@ def _wire_settings(c: Any) -> dict[str, Any]:
         "off_grid_vehicle_charging_reserve_percent": c.ev_reserve_pct,
         "optimization_strategy": c.strategy.value,
     }
-
-
-def revoke_token(world: World, jti: str) -> None:
-    """Make the token with this id answer 401 from now on."""
-    with world.store.tx() as tx:
-        if not tx.revoke_token(jti):
-            raise NotFound()
-        world.tokens_revoked(tx)
-
-
-def mint_token(world: World, data: dict[str, Any]) -> dict[str, Any]:
-    user = data.get("user")
-    if not isinstance(user, str) or not user:
-        raise InvalidField.for_field("user", "is required")
-    region = data.get("region", "NA")
-    if region not in REGIONS:
-        raise InvalidField.for_field("region", "must be NA, EU or CN")
-    scopes = data.get("scopes", list(ALL_ENERGY_SCOPES))
-    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
-        raise InvalidField.for_field("scopes", "must be a list of strings")
-    ttl = data.get("ttl_s", world.settings.access_token_ttl_s)
-    if isinstance(ttl, bool) or not isinstance(ttl, int) or not 1 <= ttl <= 10 * 366 * 86_400:
-        raise InvalidField.for_field("ttl_s", "must be 1 s to 10 years")
-    ensure_user(world, user, region)
-    minted = mint_access_token(world, user, scopes, ttl, name=data.get("name"))
-    return {"access_token": minted.access_token, "jti": minted.jti, "expires_at": minted.expires_s}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -13,8 +14,9 @@ from gridtwin.domain.events import EventType
 from gridtwin.services.calendar_parse import parse_when
 from gridtwin.services.world import World
 from gridtwin.sim.runner import advance_site
+from gridtwin.store.repository import Tx
 
-__all__ = ["create_event", "delete_event", "list_events"]
+__all__ = ["NewEvent", "build_event", "create_event", "delete_event", "list_events", "store_event"]
 
 SKIES = ("tmy", "clear", "partly_cloudy", "overcast", "storm", "random")
 _ENDED = ("grid_outage", "island", "storm_alert", "load_spike", "wc_fault")
@@ -77,36 +79,57 @@ def _params(kind: EventType, body: Mapping[str, Any], dins: list[str], now_s: in
     return {}
 
 
-def create_event(world: World, site_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate and store one event for one site; returns its JSON form."""
+@dataclass(frozen=True)
+class NewEvent:
+    """A validated event, not yet stored: type, instants [Unix s] and engine parameters."""
+
+    type: EventType
+    start_s: int
+    end_s: int | None
+    params: dict[str, Any]
+
+
+def build_event(body: Mapping[str, Any], dins: list[str], now_s: int) -> NewEvent:
+    """Validate an event body for a site with these Wall Connector ``dins`` at ``now_s``."""
     type_text = body.get("type")
     if type_text not in {t.value for t in EventType}:
         raise InvalidField.for_field("type", f"must be one of {', '.join(t.value for t in EventType)}")
     kind = EventType(type_text)
-    now = world.now_s()
-    start = parse_when("at", body["at"], now) if body.get("at") is not None else now
-    if start < now:
+    start = parse_when("at", body["at"], now_s) if body.get("at") is not None else now_s
+    if start < now_s:
         raise InvalidField.for_field("at", "must not be in the past")
+    params = _params(kind, body, dins, now_s)
+    end = _end(body, start, now_s, kind in ("load_spike", "wc_fault", "storm_alert"))
+    if kind in (EventType.GRID_RESTORE, EventType.EV_UNPLUG):
+        end = start
+    if kind is EventType.SKY:
+        end = None
+    return NewEvent(kind, start, end, params)
+
+
+def store_event(tx: Tx, site_id: int, event: NewEvent) -> dict[str, Any]:
+    """Store a validated event in ``tx``; returns its JSON form."""
+    if event.type is EventType.GRID_RESTORE:
+        for e in tx.list_events(site_id):
+            if e["type"] == "grid_outage" and e["start_s"] <= event.start_s and (
+                    e["end_s"] is None or e["end_s"] > event.start_s):
+                tx.update_event_end(e["id"], event.start_s)
+    event_id = uuid.uuid4().hex[:16]
+    tx.insert_event(id=event_id, site_id=site_id, type=event.type.value, start_s=event.start_s,
+                    end_s=event.end_s, params_json=jsonio.dumps(event.params))
+    return {"id": event_id, "site_id": site_id, "type": event.type.value, "start": event.start_s,
+            "end": event.end_s, "params": event.params}
+
+
+def create_event(world: World, site_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate and store one event for one site; returns its JSON form."""
+    now = world.now_s()
     with world.site_tx(site_id) as tx:
         site = advance_site(tx, site_id, now)
         if site is None:
             raise NotFound()
-        dins = [wc.din for wc in site.spec.wall_connectors]
-        params = _params(kind, body, dins, now)
-        end = _end(body, start, now, kind in ("load_spike", "wc_fault", "storm_alert"))
-        if kind in (EventType.GRID_RESTORE, EventType.EV_UNPLUG):
-            end = start
-        if kind is EventType.SKY:
-            end = None
-        if kind is EventType.GRID_RESTORE:
-            for e in tx.list_events(site_id):
-                if e["type"] == "grid_outage" and e["start_s"] <= start and (e["end_s"] is None or e["end_s"] > start):
-                    tx.update_event_end(e["id"], start)
-        event_id = uuid.uuid4().hex[:16]
-        tx.insert_event(id=event_id, site_id=site_id, type=kind.value, start_s=start,
-                        end_s=end, params_json=jsonio.dumps(params))
-    return {"id": event_id, "site_id": site_id, "type": kind.value, "start": start,
-            "end": end, "params": params}
+        event = build_event(body, [wc.din for wc in site.spec.wall_connectors], now)
+        return store_event(tx, site_id, event)
 
 
 def _state(e: Mapping[str, Any], now_s: int) -> str:
