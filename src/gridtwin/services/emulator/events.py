@@ -205,11 +205,11 @@ def _state(e: Mapping[str, Any], now_s: int) -> str:
 
 def list_events(world: World, filters: Mapping[str, str]) -> list[dict[str, Any]]:
     """Events, optionally of one site (``site_id``) and in one state (``state``)."""
-    site_text = filters.get("site_id")
+    site_text = filters.get("site_id") or None  # empty means no filter
     if site_text is not None and not (site_text.isascii() and site_text.isdigit()
                                       and len(site_text) <= 16):
         raise InvalidField.for_field("site_id", "must be an energy site id")
-    state = filters.get("state")
+    state = filters.get("state") or None
     if state is not None and state not in EVENT_STATES:
         raise InvalidField.for_field("state", f"must be one of {', '.join(EVENT_STATES)}")
     now = world.now_s()
