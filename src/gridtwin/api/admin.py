@@ -131,11 +131,12 @@ def multi_event(world: World = Admin, data: dict[str, Any] = Body) -> WireRespon
         known = [row.energy_site_id for row in tx.list_sites()]
     if targets == "all":
         ids = known
-    elif isinstance(targets, list) and all(isinstance(x, int) and x in known for x in targets):
-        ids = targets
+    elif isinstance(targets, list) and all(
+            isinstance(x, int) and not isinstance(x, bool) and x in known for x in targets):
+        ids = list(dict.fromkeys(targets))
     else:
         raise InvalidField.for_field("sites", 'must be "all" or a list of site ids')
-    return envelope([events.create_event(world, i, data) for i in ids])
+    return envelope(events.create_events(world, ids, data, extra=("sites",)))
 
 
 @router.get("/events")

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gridtwin.core import jsonio
+from gridtwin.core.clock import wall_now_s
 from gridtwin.core.errors import InvalidField, NotFound
 from gridtwin.domain.codec import controls_to_dict, spec_to_dict
-from gridtwin.domain.profile import Profile, Quirk
-from gridtwin.services.auth import ensure_user
-from gridtwin.services.commands import store_tariff
-from gridtwin.services.emulator.describe import parse_site
-from gridtwin.services.provision import create_site
+from gridtwin.domain.profile import Profile
+from gridtwin.services.emulator.describe import (
+    SETTING_KEYS,
+    SKIES,
+    check_components,
+    parse_settings,
+    parse_site,
+    read_quirks,
+)
+from gridtwin.services.emulator.inputs import NAME_CHARS, Problems, Reader
+from gridtwin.services.provision import DEMO_USER
 from gridtwin.services.world import World
 from gridtwin.sim.codec import state_to_dict
 from gridtwin.sim.engine import app_percent, initial_state
 from gridtwin.sim.runner import advance_site
+from gridtwin.store.repository import SiteRow, Tx
+
+PROFILES = tuple(p.value for p in Profile)
 
 __all__ = [
     "create_from_description",
@@ -61,18 +71,34 @@ def site_state(world: World, site_id: int) -> dict[str, Any]:
     return _summary(world, site_id)
 
 
+def _ensure_owner(tx: Tx, owner: str) -> None:
+    """The owner's user row, in the caller's transaction (a second write transaction would
+    wait for this one on SQLite)."""
+    if tx.get_user(owner) is None:
+        tx.insert_user(owner, "NA", wall_now_s())
+
+
 def create_from_description(world: World, data: dict[str, Any]) -> dict[str, Any]:
+    """Validate the whole description (tariff included), then store the site, its owner and
+    its tariff in one transaction: a refused description stores nothing."""
     with world.store.tx() as tx:
         index = tx.next_site_position()
     desc = parse_site(data, seed=world.seed, now_s=world.now_s(), index=index)
+    spec, owner = desc.spec, desc.owner or DEMO_USER
+    state = initial_state(spec, spec.installation_s, desc.app_pct)
     with world.store.tx() as tx:
-        if tx.get_site(desc.spec.energy_site_id) is not None:
-            raise InvalidField.for_field("energy_site_id", "a site with this id exists")
-    owner = str(data.get("owner") or "demo")
-    create_site(world, owner, desc.spec, desc.controls, desc.app_pct)
-    if desc.tariff is not None:
-        store_tariff(world, desc.spec.energy_site_id, desc.tariff)
-    return _summary(world, desc.spec.energy_site_id)
+        if tx.get_site(spec.energy_site_id) is not None:
+            raise InvalidField.for_field("site.energy_site_id", "a site with this id exists")
+        _ensure_owner(tx, owner)
+        tx.insert_site(SiteRow(
+            energy_site_id=spec.energy_site_id, user_id=owner, position=tx.next_site_position(),
+            spec_json=jsonio.dumps(spec_to_dict(spec)),
+            controls_json=jsonio.dumps(controls_to_dict(desc.controls)),
+            state_json=jsonio.dumps(state_to_dict(state)), state_t_s=state.t_s,
+        ))
+        if desc.tariff is not None:
+            tx.insert_tariff(spec.energy_site_id, world.now_s(), jsonio.dumps(desc.tariff))
+    return _summary(world, spec.energy_site_id)
 
 
 def delete_site(world: World, site_id: int) -> None:
@@ -85,50 +111,63 @@ def delete_site(world: World, site_id: int) -> None:
 _KNOBS = ("app_pct", "profile", "quirks", "settings", "components", "sky", "owner")
 
 
+@dataclass(frozen=True)
+class _Patch:
+    """A validated PATCH body: only the members given are set."""
+
+    data: dict[str, Any]
+    quirks: dict[str, bool]
+    components: tuple[tuple[str, object], ...]
+
+
+def _validated_patch(data: dict[str, Any]) -> _Patch:
+    problems = Problems()
+    body = Reader(problems, data, "", _KNOBS)
+    for key in data:
+        if key in ("profile", "sky"):
+            body.choice(key, "", PROFILES if key == "profile" else SKIES)
+        elif key == "app_pct":
+            body.number(key, 0.0, 0, 100)
+        elif key == "owner":
+            body.text(key, "", NAME_CHARS["user"])
+        elif key == "settings":
+            parse_settings(body.child(key, SETTING_KEYS))
+    patch = _Patch(data, read_quirks(body), check_components(body.child("components")))
+    problems.raise_if_any()
+    return patch
+
+
 def patch_site(world: World, site_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    """Apply site knobs at the current sim instant."""
-    unknown = [k for k in data if k not in _KNOBS]
-    if unknown:
-        raise InvalidField.for_field(unknown[0], f"unknown knob; one of {', '.join(_KNOBS)}")
+    """Apply site knobs at the current sim instant, all in one transaction."""
+    patch = _validated_patch(data)
     with world.site_tx(site_id) as tx:
         site = advance_site(tx, site_id, world.now_s())
         if site is None:
             raise NotFound()
         spec = site.spec
         if "profile" in data:
-            if data["profile"] not in ("documented", "observed"):
-                raise InvalidField.for_field("profile", "must be documented or observed")
             spec = replace(spec, profile=Profile(data["profile"]))
-        if "quirks" in data:
-            q = data["quirks"]
-            if not isinstance(q, dict) or any(k not in {x.value for x in Quirk} for k in q):
-                raise InvalidField.for_field("quirks", "must map known quirk ids to booleans")
-            merged = {**dict(spec.quirks), **{k: bool(v) for k, v in q.items()}}
-            spec = replace(spec, quirks=tuple(merged.items()))
-        if "components" in data:
-            if not isinstance(data["components"], dict):
-                raise InvalidField.for_field("components", "must be an object")
-            spec = replace(spec, components=tuple({**dict(spec.components), **data["components"]}.items()))
+        if patch.quirks:
+            spec = replace(spec, quirks=tuple({**dict(spec.quirks), **patch.quirks}.items()))
+        if patch.components:
+            spec = replace(spec, components=tuple(
+                {**dict(spec.components), **dict(patch.components)}.items()))
         if "sky" in data:
-            spec = replace(spec, sky=str(data["sky"]))
+            spec = replace(spec, sky=data["sky"])
         if spec != site.spec:
             tx.save_spec(site_id, jsonio.dumps(spec_to_dict(spec)))
-        if "settings" in data:
-            desc = parse_site({"time_zone": spec.time_zone, "settings": {
-                **_wire_settings(site.controls), **data["settings"]}},
-                seed=world.seed, now_s=world.now_s(), index=0)
-            tx.save_controls(site_id, jsonio.dumps(controls_to_dict(desc.controls)))
+        if data.get("settings"):
+            merged = {**_wire_settings(site.controls), **data["settings"]}
+            controls = parse_settings(Reader(Problems(), merged, "settings"))
+            tx.save_controls(site_id, jsonio.dumps(controls_to_dict(controls)))
         if "app_pct" in data:
-            pct = data["app_pct"]
-            if isinstance(pct, bool) or not isinstance(pct, int | float) or not 0 <= pct <= 100:
-                raise InvalidField.for_field("app_pct", "must be a number 0-100")
-            fresh = initial_state(spec, site.state.t_s, float(pct))
+            fresh = initial_state(spec, site.state.t_s, float(data["app_pct"]))
             state = replace(site.state, energy_wh=fresh.energy_wh, decision_key="")
             tx.save_state(site_id, jsonio.dumps(state_to_dict(state)), state.t_s)
             tx.bump_version(site_id)
         if "owner" in data:
-            ensure_user(world, str(data["owner"]))
-            tx.set_site_owner(site_id, str(data["owner"]))
+            _ensure_owner(tx, data["owner"])
+            tx.set_site_owner(site_id, data["owner"])
     return _summary(world, site_id)
 
 

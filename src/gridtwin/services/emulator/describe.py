@@ -1,15 +1,26 @@
-"""Sites from a description (emulator §5 ``sites[]``), validated with every problem listed."""
+"""Sites from a description (emulator §5 ``sites[]``), validated whole with every problem listed.
+
+Every member is checked for type, range, length and nesting before anything is built, and
+the tariff is validated by the tariff engine, so a description that parses can be stored
+without the store or the simulation ever refusing it (issue 12).
+
+Accepted ``installation_date``: from 2000-01-01T00:00:00Z (older than any Tesla energy
+product) up to the current sim instant; warm-up itself is capped separately (§3).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from gridtwin import tariff as tariff_engine
+from gridtwin.core import jsonio
 from gridtwin.core.errors import InvalidField
 from gridtwin.domain.battery import BatteryModel
 from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
-from gridtwin.domain.profile import Profile, Quirk
+from gridtwin.domain.profile import Profile, Quirk, active_quirks
 from gridtwin.domain.site import (
     CONTROLLERS,
     BatteryBank,
@@ -21,13 +32,45 @@ from gridtwin.domain.site import (
     SolarSpec,
     WallConnectorSpec,
 )
-from gridtwin.services.provision import YEAR_S, din_for, seeded_id, seeded_uuid
+from gridtwin.services.emulator.inputs import NAME_CHARS, Problems, Reader
+from gridtwin.services.provision import din_for, seeded_id, seeded_uuid
 from gridtwin.services.timeparams import parse_instant
 
-__all__ = ["SiteDescription", "parse_site"]
+__all__ = [
+    "EARLIEST_INSTALLATION_S",
+    "SETTING_KEYS",
+    "SITE_KEYS",
+    "SKIES",
+    "SiteDescription",
+    "check_components",
+    "parse_settings",
+    "parse_site",
+    "read_quirks",
+]
 
 BREAKER_W = {60: 11_500, 50: 9_600, 40: 7_600, 30: 5_700, 20: 3_800, 15: 2_800}
 DEFAULT_LOCATIONS = {"America/Los_Angeles": (34.05, -118.25)}
+EARLIEST_INSTALLATION_S = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
+SKIES = ("tmy", "clear", "partly_cloudy", "overcast", "storm", "random")
+SITE_KEYS = (
+    "energy_site_id", "type", "name", "time_zone", "location", "installation_date", "profile",
+    "quirks", "batteries", "solar", "load", "generator", "wall_connectors", "limits",
+    "components", "settings", "tariff", "initial", "step_s", "sky", "owner", "controller",
+    "allow_unrealistic",
+)
+SETTING_KEYS = (
+    "backup_reserve_percent", "default_real_mode", "storm_mode_enabled",
+    "customer_preferred_export_rule", "disallow_charge_from_grid_with_solar_installed",
+    "off_grid_vehicle_charging_reserve_percent", "optimization_strategy",
+)
+_BOOLEAN_COMPONENTS = (
+    "solar", "battery", "grid", "backup", "load_meter", "tou_capable", "storm_mode_capable",
+    "off_grid_vehicle_charging_reserve_supported",
+)
+_TEXT_CHARS = 128
+_ZONE_CHARS = 64
+_COMPONENT_JSON_CHARS = 4096
+_MAX_W = 1_000_000_000
 
 
 @dataclass
@@ -39,223 +82,247 @@ class SiteDescription:
     owner: str | None
 
 
-@dataclass
-class _Problems:
-    messages: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, path: str, text: str) -> None:
-        self.messages.setdefault(path, []).append(text)
-
-
-def _num(p: _Problems, data: dict[str, Any], key: str, path: str, default: float,
-         lo: float, hi: float) -> float:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= float(value) <= hi:
-        p.add(f"{path}.{key}", f"must be a number {lo:g}-{hi:g}")
-        return default
-    return float(value)
-
-
-def _int(p: _Problems, data: dict[str, Any], key: str, path: str, default: int, lo: int, hi: int) -> int:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        p.add(f"{path}.{key}", f"must be an integer {lo}-{hi}")
-        return default
-    return int(value)
-
-
-def _obj(p: _Problems, data: dict[str, Any], key: str, path: str) -> dict[str, Any]:
-    value = data.get(key) or {}
-    if not isinstance(value, dict):
-        p.add(f"{path}.{key}", "must be an object")
-        return {}
-    return value
-
-
-def _batteries(p: _Problems, data: dict[str, Any], path: str) -> tuple[BatteryBank, ...]:
-    raw = data.get("batteries", [{"model": "powerwall_2", "count": 2}])
-    if not isinstance(raw, list):
-        p.add(f"{path}.batteries", "must be a list")
+def _batteries(site: Reader, kind: SiteKind) -> tuple[BatteryBank, ...]:
+    if kind is not SiteKind.BATTERY:
+        if site.data.get("batteries"):
+            site.add("batteries", f"a {kind.value} site has no batteries")
         return ()
+    raw = site.items("batteries", [{"model": "powerwall_2", "count": 2}], 20)
+    models = tuple(m.value for m in BatteryModel)
     banks = []
-    for i, b in enumerate(raw):
-        bpath = f"{path}.batteries[{i}]"
-        if not isinstance(b, dict) or b.get("model") not in {m.value for m in BatteryModel}:
-            p.add(f"{bpath}.model", f"must be one of {', '.join(m.value for m in BatteryModel)}")
+    for i, item in enumerate(raw):
+        b = Reader(site.problems, item, f"{site.at('batteries')}[{i}]", (
+            "model", "count", "health", "max_charge_w", "max_discharge_w", "grid_charge_cap_w"))
+        if b.data.get("model") not in models:
+            b.add("model", f"must be one of {', '.join(models)}")
             continue
         banks.append(BatteryBank(
-            BatteryModel(b["model"]), _int(p, b, "count", bpath, 1, 1, 10),
-            _num(p, b, "health", bpath, 1.0, 0.5, 1.0),
-            b.get("max_charge_w"), b.get("max_discharge_w"), b.get("grid_charge_cap_w"),
+            BatteryModel(b.data["model"]), b.integer("count", 1, 1, 10),
+            b.number("health", 1.0, 0.5, 1.0), b.optional_integer("max_charge_w", 1, 100_000),
+            b.optional_integer("max_discharge_w", 1, 100_000),
+            b.optional_integer("grid_charge_cap_w", 0, 100_000),
         ))
-    if not data.get("allow_unrealistic"):
-        models = {b.model for b in banks}
-        pw3 = {BatteryModel.POWERWALL_3, BatteryModel.POWERWALL_3_EXPANSION}
-        if models & pw3 and models - pw3:
-            p.add(f"{path}.batteries", "Powerwall 3 is never mixed with Powerwall 2/+")
-        if sum(b.count for b in banks if b.model is BatteryModel.POWERWALL_3) > 4:
-            p.add(f"{path}.batteries", "at most 4 Powerwall 3 units")
-        if sum(b.count for b in banks if b.model is BatteryModel.POWERWALL_3_EXPANSION) > 3:
-            p.add(f"{path}.batteries", "at most 3 Powerwall 3 expansions")
-        if sum(b.count for b in banks if b.model.value in ("powerwall_2", "powerwall_plus")) > 10:
-            p.add(f"{path}.batteries", "at most 10 Powerwall 2/+ units")
+    if not site.flag("allow_unrealistic", False):
+        _realistic(site, banks)
     return tuple(banks)
 
 
-def _wall_connectors(p: _Problems, data: dict[str, Any], path: str, seed: int,
-                     site_id: int) -> tuple[WallConnectorSpec, ...]:
-    raw = data.get("wall_connectors", [])
-    if not isinstance(raw, list):
-        p.add(f"{path}.wall_connectors", "must be a list")
-        return ()
-    out = []
-    for i, w in enumerate(raw):
-        wpath = f"{path}.wall_connectors[{i}]"
-        if not isinstance(w, dict):
-            p.add(wpath, "must be an object")
-            continue
-        power = w.get("max_power_w")
-        if "breaker_a" in w:
-            power = BREAKER_W.get(w["breaker_a"])
-            if power is None:
-                p.add(f"{wpath}.breaker_a", f"must be one of {sorted(BREAKER_W)}")
+def _realistic(site: Reader, banks: list[BatteryBank]) -> None:
+    models = {b.model for b in banks}
+    pw3 = {BatteryModel.POWERWALL_3, BatteryModel.POWERWALL_3_EXPANSION}
+    if models & pw3 and models - pw3:
+        site.add("batteries", "Powerwall 3 is never mixed with Powerwall 2/+")
+    if sum(b.count for b in banks if b.model is BatteryModel.POWERWALL_3) > 4:
+        site.add("batteries", "at most 4 Powerwall 3 units")
+    if sum(b.count for b in banks if b.model is BatteryModel.POWERWALL_3_EXPANSION) > 3:
+        site.add("batteries", "at most 3 Powerwall 3 expansions")
+    if sum(b.count for b in banks if b.model.value in ("powerwall_2", "powerwall_plus")) > 10:
+        site.add("batteries", "at most 10 Powerwall 2/+ units")
+
+
+def _wall_connectors(site: Reader, seed: int, site_id: int) -> tuple[WallConnectorSpec, ...]:
+    out: list[WallConnectorSpec] = []
+    for i, item in enumerate(site.items("wall_connectors", [], 16)):
+        w = Reader(site.problems, item, f"{site.at('wall_connectors')}[{i}]", (
+            "din", "device_id", "max_power_w", "breaker_a", "group", "group_limit_w"))
+        power = w.optional_integer("max_power_w", 1, 50_000)
+        if "breaker_a" in w.data:
+            breaker = w.data["breaker_a"]
+            if isinstance(breaker, int) and not isinstance(breaker, bool) and breaker in BREAKER_W:
+                power = BREAKER_W[breaker]
+            else:
+                w.add("breaker_a", f"must be one of {sorted(BREAKER_W)}")
+        din = w.optional_text("din", NAME_CHARS["din"]) or din_for(
+            seed, "1529455-02-D", site_id, f"wc{i}", "PGT")
+        if din in {x.din for x in out}:
+            w.add("din", "must differ from the other Wall Connectors' din")
         out.append(WallConnectorSpec(
-            din=str(w.get("din") or din_for(seed, "1529455-02-D", site_id, f"wc{i}", "PGT")),
-            device_id=str(w.get("device_id") or seeded_uuid(seed, "wc", site_id, i)),
-            max_power_w=int(power or 11_500), group=w.get("group"),
-            group_limit_w=w.get("group_limit_w"),
+            din=din,
+            device_id=w.optional_text("device_id", 64) or seeded_uuid(seed, "wc", site_id, i),
+            max_power_w=power or 11_500, group=w.optional_text("group", 64),
+            group_limit_w=w.optional_integer("group_limit_w", 1, 1_000_000),
         ))
     return tuple(out)
 
 
-def _choice(p: _Problems, data: dict[str, Any], key: str, path: str, default: str,
-            allowed: tuple[str, ...]) -> str:
-    value = data.get(key, default)
-    if value not in allowed:
-        p.add(f"{path}.{key}", f"must be one of {', '.join(allowed)}")
-        return default
-    return str(value)
-
-
-def _flag(p: _Problems, data: dict[str, Any], key: str, path: str, default: bool) -> bool:
-    value = data.get(key, default)
-    if not isinstance(value, bool):
-        p.add(f"{path}.{key}", "must be a boolean")
-        return default
-    return value
-
-
-def _controls(p: _Problems, data: dict[str, Any], path: str) -> SiteControls:
-    s = _obj(p, data, "settings", path)
-    spath = f"{path}.settings"
+def parse_settings(r: Reader) -> SiteControls:
+    """Settings in their wire names (``settings`` of a site or of a PATCH)."""
     c = SiteControls()
     return SiteControls(
-        backup_reserve_pct=_int(p, s, "backup_reserve_percent", spath, c.backup_reserve_pct, 0, 100),
-        mode=OperationMode(_choice(p, s, "default_real_mode", spath, c.mode.value,
-                                   tuple(m.value for m in OperationMode))),
-        storm_mode_enabled=_flag(p, s, "storm_mode_enabled", spath, c.storm_mode_enabled),
-        export_rule=ExportRule(_choice(p, s, "customer_preferred_export_rule", spath,
-                                       c.export_rule.value, tuple(r.value for r in ExportRule))),
-        grid_charging_allowed=not _flag(
-            p, s, "disallow_charge_from_grid_with_solar_installed", spath, False),
-        ev_reserve_pct=_int(p, s, "off_grid_vehicle_charging_reserve_percent", spath,
-                            c.ev_reserve_pct, 0, 100),
-        strategy=Strategy(_choice(p, s, "optimization_strategy", spath, c.strategy.value,
-                                  tuple(x.value for x in Strategy))),
+        backup_reserve_pct=r.integer("backup_reserve_percent", c.backup_reserve_pct, 0, 100),
+        mode=OperationMode(r.choice("default_real_mode", c.mode.value,
+                                    (m.value for m in OperationMode))),
+        storm_mode_enabled=r.flag("storm_mode_enabled", c.storm_mode_enabled),
+        export_rule=ExportRule(r.choice("customer_preferred_export_rule", c.export_rule.value,
+                                        (x.value for x in ExportRule))),
+        grid_charging_allowed=not r.flag("disallow_charge_from_grid_with_solar_installed", False),
+        ev_reserve_pct=r.integer("off_grid_vehicle_charging_reserve_percent", c.ev_reserve_pct,
+                                 0, 100),
+        strategy=Strategy(r.choice("optimization_strategy", c.strategy.value,
+                                   (x.value for x in Strategy))),
     )
 
 
-def _installation(p: _Problems, data: dict[str, Any], path: str, zone: ZoneInfo, now_s: int) -> int:
-    value = data.get("installation_date")
+def check_components(r: Reader) -> tuple[tuple[str, object], ...]:
+    """``components`` overrides: known flags are booleans, any value is small JSON."""
+    out = []
+    for key, value in r.data.items():
+        if len(key) > 64:
+            r.problems.add(r.path, "member names are at most 64 characters")
+        elif key in _BOOLEAN_COMPONENTS and not isinstance(value, bool):
+            r.add(key, "must be true or false")
+        elif len(jsonio.dumps(value)) > _COMPONENT_JSON_CHARS:
+            r.add(key, f"must be at most {_COMPONENT_JSON_CHARS} characters of JSON")
+        else:
+            out.append((key, value))
+    return tuple(out)
+
+
+def _installation(site: Reader, zone: ZoneInfo, now_s: int) -> int:
+    value = site.data.get("installation_date")
     if value is None:
         return now_s - 30 * 86_400
+    if not isinstance(value, str):
+        site.add("installation_date", "must be an RFC 3339 date-time")
+        return now_s
     try:
-        return int(parse_instant("installation_date", str(value), zone).timestamp())
+        when = int(parse_instant("installation_date", value, zone).timestamp())
     except InvalidField:
-        p.add(f"{path}.installation_date", "must be an RFC 3339 date-time")
-        return now_s - YEAR_S
+        site.add("installation_date", "must be an RFC 3339 date-time")
+        return now_s
+    if not EARLIEST_INSTALLATION_S <= when <= now_s:
+        site.add("installation_date", "must be from 2000-01-01 up to the current sim instant")
+        return now_s
+    return when
+
+
+def _zone(site: Reader) -> tuple[ZoneInfo, str]:
+    name = site.data.get("time_zone")
+    if isinstance(name, str) and 0 < len(name) <= _ZONE_CHARS and "\x00" not in name \
+            and not name.startswith("/") and ".." not in name:
+        try:
+            return ZoneInfo(name), name
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    site.add("time_zone", "is required: an IANA zone name")
+    return ZoneInfo("UTC"), "UTC"
+
+
+def _solar(site: Reader, kind: SiteKind) -> SolarSpec | None:
+    if kind is SiteKind.WALL_CONNECTOR or ("solar" in site.data and site.data["solar"] is None):
+        if kind is SiteKind.WALL_CONNECTOR and site.given("solar"):
+            site.add("solar", "a wall_connector site has no solar")
+        return None
+    sol = site.child("solar", ("dc_kw", "tilt", "azimuth", "losses_pct", "inverter_ac_w"))
+    return SolarSpec(
+        dc_kw=sol.number("dc_kw", 7.6, 0.1, 1000), tilt_deg=sol.number("tilt", 20.0, 0, 90),
+        azimuth_deg=sol.optional_number("azimuth", 0, 360),
+        losses_pct=sol.number("losses_pct", 14.0, 0, 99),
+        inverter_ac_w=sol.optional_integer("inverter_ac_w", 0, 2_000_000),
+    )
+
+
+def _load(site: Reader) -> LoadSpec:
+    load = site.child("load", ("daily_kwh", "weights"))
+    spec = LoadSpec(daily_kwh=load.number("daily_kwh", 24.0, 0, 1000))
+    weights = load.data.get("weights")
+    if weights is None:
+        return spec
+    if not (isinstance(weights, list) and len(weights) == 24
+            and all(isinstance(w, int | float) and not isinstance(w, bool) and 0 <= w <= 1e6
+                    for w in weights) and sum(weights) > 0):
+        load.add("weights", "must be 24 numbers 0-1000000, not all zero")
+        return spec
+    return LoadSpec(spec.daily_kwh, tuple(float(w) for w in weights))
+
+
+def _generator(site: Reader) -> GeneratorSpec | None:
+    if not site.given("generator"):
+        return None
+    gen = site.child("generator", ("rated_w", "start_pct", "stop_pct", "charges_battery"))
+    d = GeneratorSpec()
+    out = GeneratorSpec(
+        rated_w=gen.integer("rated_w", d.rated_w, 1, 1_000_000),
+        start_pct=gen.number("start_pct", d.start_pct, 0, 100),
+        stop_pct=gen.number("stop_pct", d.stop_pct, 0, 100),
+        charges_battery=gen.flag("charges_battery", d.charges_battery),
+    )
+    if out.start_pct >= out.stop_pct:
+        gen.add("stop_pct", "must be above start_pct")
+    return out
+
+
+def _tariff(site: Reader, profile: Profile, quirks: dict[str, bool]) -> dict[str, Any] | None:
+    doc = site.data.get("tariff")
+    if doc is None:
+        return None
+    if not isinstance(doc, dict):
+        site.add("tariff", "must be a tariff_content_v2 object")
+        return None
+    report = tariff_engine.validate(doc, quirks=active_quirks(profile, quirks))
+    if not report.ok:
+        _, messages = tariff_engine.http_error_parts(report, prefix=site.at("tariff"))
+        for path, texts in messages.items():
+            for text in texts:
+                site.problems.add(path, text)
+    return doc
+
+
+def read_quirks(site: Reader) -> dict[str, bool]:
+    """``quirks`` of ``site``: known quirk ids mapped to booleans."""
+    quirks = site.child("quirks", tuple(q.value for q in Quirk))
+    out = {}
+    for key, value in quirks.data.items():
+        if not isinstance(value, bool):
+            quirks.add(key, "must be true or false")
+        elif key in {q.value for q in Quirk}:
+            out[key] = value
+    return out
+
+
+def _site_id(site: Reader, seed: int, index: int) -> int:
+    if "energy_site_id" not in site.data or site.data["energy_site_id"] is None:
+        return seeded_id(seed, "site", index)
+    return site.integer("energy_site_id", seeded_id(seed, "site", index), 1, 2**53 - 1)
 
 
 def parse_site(data: Any, *, seed: int, now_s: int, index: int, path: str = "site") -> SiteDescription:
     """A site from its description; raises InvalidField listing every problem."""
     if not isinstance(data, dict):
         raise InvalidField.for_field(path, "must be an object")
-    p = _Problems()
-    kind_text = data.get("type", "battery")
-    kind = SiteKind(kind_text) if kind_text in {k.value for k in SiteKind} else SiteKind.BATTERY
-    if kind_text not in {k.value for k in SiteKind}:
-        p.add(f"{path}.type", "must be battery, solar or wall_connector")
-    zone_name = data.get("time_zone")
-    try:
-        zone = ZoneInfo(str(zone_name))
-    except (ZoneInfoNotFoundError, ValueError):
-        p.add(f"{path}.time_zone", "is required: an IANA zone name")
-        zone, zone_name = ZoneInfo("UTC"), "UTC"
-    site_id = data.get("energy_site_id") or seeded_id(seed, "site", index)
-    if isinstance(site_id, bool) or not isinstance(site_id, int) or not 0 < site_id < 2**53:
-        p.add(f"{path}.energy_site_id", "must be a positive integer below 2**53")
-        site_id = seeded_id(seed, "site", index)
-    loc = _obj(p, data, "location", path)
-    lat0, lon0 = DEFAULT_LOCATIONS.get(str(zone_name), (34.05, -118.25))
-    location = Location(_num(p, loc, "latitude", f"{path}.location", lat0, -90, 90),
-                        _num(p, loc, "longitude", f"{path}.location", lon0, -180, 180),
-                        _num(p, loc, "elevation_m", f"{path}.location", 0.0, -500, 9000))
-    has_solar = kind is not SiteKind.WALL_CONNECTOR and data.get("solar", {}) is not None
-    sol = _obj(p, data, "solar", path) if has_solar else {}
-    solar = SolarSpec(
-        dc_kw=_num(p, sol, "dc_kw", f"{path}.solar", 7.6, 0.1, 1000),
-        tilt_deg=_num(p, sol, "tilt", f"{path}.solar", 20.0, 0, 90),
-        azimuth_deg=sol.get("azimuth"), inverter_ac_w=sol.get("inverter_ac_w"),
-    ) if has_solar else None
-    load = _obj(p, data, "load", path)
-    weights = load.get("weights")
-    load_spec = LoadSpec(daily_kwh=_num(p, load, "daily_kwh", f"{path}.load", 24.0, 0, 1000))
-    if weights is not None:
-        if not (isinstance(weights, list) and len(weights) == 24
-                and all(isinstance(w, int | float) and w >= 0 for w in weights) and sum(weights) > 0):
-            p.add(f"{path}.load.weights", "must be 24 non-negative numbers")
-        else:
-            load_spec = LoadSpec(load_spec.daily_kwh, tuple(float(w) for w in weights))
-    gen = data.get("generator")
-    generator = GeneratorSpec(**{k: v for k, v in gen.items() if k in (
-        "rated_w", "start_pct", "stop_pct", "charges_battery")}) if isinstance(gen, dict) else None
-    limits = _obj(p, data, "limits", path)
-    profile = data.get("profile", "documented")
-    if profile not in ("documented", "observed"):
-        p.add(f"{path}.profile", "must be documented or observed")
-        profile = "documented"
-    quirks = _obj(p, data, "quirks", path)
-    for q in quirks:
-        if q not in {x.value for x in Quirk}:
-            p.add(f"{path}.quirks.{q}", "unknown quirk id")
-    step_s = data.get("step_s", 60)
-    if not isinstance(step_s, int) or isinstance(step_s, bool) or not 1 <= step_s <= 300 or 300 % step_s:
-        p.add(f"{path}.step_s", "must divide 300")
+    p = Problems()
+    site = Reader(p, data, path, SITE_KEYS)
+    kind = SiteKind(site.choice("type", "battery", (k.value for k in SiteKind)))
+    zone, zone_name = _zone(site)
+    site_id = _site_id(site, seed, index)
+    loc = site.child("location", ("latitude", "longitude", "elevation_m"))
+    lat0, lon0 = DEFAULT_LOCATIONS.get(zone_name, (34.05, -118.25))
+    location = Location(loc.number("latitude", lat0, -90, 90), loc.number("longitude", lon0, -180, 180),
+                        loc.number("elevation_m", 0.0, -500, 9000))
+    limits = site.child("limits", ("max_import_w", "max_export_w"))
+    profile = Profile(site.choice("profile", "documented", (x.value for x in Profile)))
+    quirks = read_quirks(site)
+    step_s = site.integer("step_s", 60, 1, 300)
+    if 300 % step_s:
+        site.add("step_s", "must divide 300")
         step_s = 60
-    initial = _obj(p, data, "initial", path)
-    batteries = _batteries(p, data, path) if kind is SiteKind.BATTERY else ()
     spec = SiteSpec(
-        energy_site_id=int(site_id), kind=kind, name=str(data.get("name", "My Home")),
-        time_zone=str(zone_name), location=location,
-        installation_s=_installation(p, data, path, zone, now_s),
+        energy_site_id=site_id, kind=kind, name=site.text("name", "My Home", _TEXT_CHARS),
+        time_zone=zone_name, location=location, installation_s=_installation(site, zone, now_s),
         gateway_din=din_for(seed, "1232100-00-E", site_id, "gw", "TG"),
-        site_uuid=seeded_uuid(seed, "site-uuid", site_id), batteries=batteries, solar=solar,
-        load=load_spec, generator=generator,
-        wall_connectors=_wall_connectors(p, data, path, seed, int(site_id)),
-        max_import_w=int(limits.get("max_import_w", 1_000_000_000)),
-        max_export_w=int(limits.get("max_export_w", 1_000_000_000)),
-        step_s=step_s, sky=str(data.get("sky", "tmy")), profile=Profile(profile),
-        quirks=tuple((str(k), bool(v)) for k, v in quirks.items()),
-        components=tuple(_obj(p, data, "components", path).items()),
+        site_uuid=seeded_uuid(seed, "site-uuid", site_id), batteries=_batteries(site, kind),
+        solar=_solar(site, kind), load=_load(site), generator=_generator(site),
+        wall_connectors=_wall_connectors(site, seed, site_id),
+        max_import_w=limits.integer("max_import_w", _MAX_W, 0, _MAX_W),
+        max_export_w=limits.integer("max_export_w", _MAX_W, 0, _MAX_W),
+        step_s=step_s, sky=site.choice("sky", "tmy", SKIES), profile=profile,
+        quirks=tuple(quirks.items()), components=check_components(site.child("components")),
         seed=seed,
-        controller=_choice(p, data, "controller", path, "optimiser", CONTROLLERS),
+        controller=site.choice("controller", "optimiser", CONTROLLERS),
     )
-    tariff = data.get("tariff")
-    if tariff is not None and not isinstance(tariff, dict):
-        p.add(f"{path}.tariff", "must be a tariff_content_v2 object")
-    controls = _controls(p, data, path)
-    app_pct = _num(p, initial, "app_pct", f"{path}.initial", 50.0, 0, 100)
-    if p.messages:
-        first = next(iter(p.messages.items()))
-        raise InvalidField(f"{first[0]}: {first[1][0]}", p.messages)
-    return SiteDescription(spec, controls, app_pct, tariff, data.get("owner"))
+    tariff = _tariff(site, profile, quirks)
+    controls = parse_settings(site.child("settings", SETTING_KEYS))
+    app_pct = site.child("initial", ("app_pct",)).number("app_pct", 50.0, 0, 100)
+    owner = site.optional_text("owner", NAME_CHARS["user"])
+    p.raise_if_any()
+    return SiteDescription(spec, controls, app_pct, tariff, owner)
