@@ -47,9 +47,12 @@ PGE = {
 
 
 def mint(db: str, *args: str) -> str:
+    """A token from ``gridtwin token create``; minted before the async client opens, since
+    a blocking call inside it stalls its pooled keep-alive connection past the server's
+    keep-alive timeout and the next request then fails on a busy machine."""
     out = subprocess.run(
         [sys.executable, "-m", "gridtwin.cli.main", "token", "create", "--db", db, *args],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=True, timeout=120, stdin=subprocess.DEVNULL,
     )
     token = out.stdout.strip()
     assert token.count(".") == 2 and "\n" not in token
@@ -65,7 +68,7 @@ def identities(b: dict) -> None:
         + b["consumer_energy_imported_from_battery"])
 
 
-async def drive(base: str, token: str, db: str) -> None:
+async def drive(base: str, token: str, read_only_token: str, stranger_token: str) -> None:
     async with aiohttp.ClientSession() as session:
         api = TeslaFleetApi(session, access_token=token, server=base)
         assert await api.status() == "ok"
@@ -124,14 +127,12 @@ async def drive(base: str, token: str, db: str) -> None:
         with pytest.raises(tfe.OAuthExpired):
             await bad.energySites.create(site_id).live_status()
 
-        read_only = TeslaFleetApi(session, access_token=mint(db, "--user", "demo", "--scopes",
-                                                             "openid,energy_device_data"),
-                                  server=base)
+        read_only = TeslaFleetApi(session, access_token=read_only_token, server=base)
         with pytest.raises(tfe.Forbidden):
             await read_only.energySites.create(site_id).backup(20)
         assert (await read_only.energySites.create(site_id).live_status())["response"]
 
-        stranger = TeslaFleetApi(session, access_token=mint(db, "--user", "stranger"), server=base)
+        stranger = TeslaFleetApi(session, access_token=stranger_token, server=base)
         assert (await stranger.products())["response"] == []
         with pytest.raises(tfe.NotFound):
             await stranger.energySites.create(site_id).live_status()
@@ -140,4 +141,6 @@ async def drive(base: str, token: str, db: str) -> None:
 def test_tesla_fleet_api_against_real_server(tmp_path):
     db = str(tmp_path / "e2e.db")
     with running_server(db) as server:
-        asyncio.run(drive(server.base_url, server.token, db))
+        read_only = mint(db, "--user", "demo", "--scopes", "openid,energy_device_data")
+        stranger = mint(db, "--user", "stranger")
+        asyncio.run(drive(server.base_url, server.token, read_only, stranger))

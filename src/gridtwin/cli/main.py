@@ -104,9 +104,25 @@ def serve(
                       soft_wrap=True)
     world.store.dispose()
     export_to_env(settings)
-    import uvicorn
+    import inspect
 
-    uvicorn.run("gridtwin.asgi:app", host=host, port=port, workers=workers, log_level="warning")
+    import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
+
+    from gridtwin.cli.workers import WORKER_HEALTHCHECK_S, log_config
+
+    # Workers import gridtwin.asgi (never the CLI's world) and report deaths (cli/workers.py);
+    # requests the HTTP parser refuses get the envelope too (api/protocol.py).
+    options: dict[str, object] = {"log_config": log_config(LOGGING_CONFIG),
+                                  "http": "gridtwin.api.protocol:WireHttpTools"}
+    if workers > 1:
+        if "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
+            options["timeout_worker_healthcheck"] = WORKER_HEALTHCHECK_S
+        else:
+            err.print(f"uvicorn {uvicorn.__version__} has no worker health-check timeout: "
+                      "on a slow machine workers may be restarted before they start")
+    uvicorn.run("gridtwin.asgi:app", host=host, port=port, workers=workers,
+                **options)  # type: ignore[arg-type]
 
 
 @token_app.command("create")

@@ -1,7 +1,8 @@
 """Strict JSON in and out.
 
 Parsing keeps decimal number text (``parse_float=Decimal``) and member order, and refuses
-``NaN``/``Infinity``. Dumping writes Decimals with their own text, never NaN/Infinity,
+``NaN``/``Infinity`` and lone UTF-16 surrogates (``"\\ud800"``: not Unicode text, so it
+could be neither stored nor echoed; RFC 8259 §8.2, I-JSON). Dumping writes Decimals with their own text, never NaN/Infinity,
 compact and byte-stable for identical input (wire-format §1.3, tariff.md §1).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -23,16 +25,45 @@ def _no_constants(name: str) -> Any:
     raise JsonError(f"{name} is not valid JSON")
 
 
+# Text that may decode to a surrogate: a \uD800-\uDFFF escape, or (json decodes bytes
+# with "surrogatepass") a UTF-8-encoded surrogate.
+_MAY_HOLD_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+_MAY_HOLD_SURROGATE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def loads(text: str | bytes, *, decimals: bool = True) -> Any:
     """Parse strict JSON. Floats become Decimal (wire and tariff text), or float for
     gridtwin's own stored documents with ``decimals=False``. Raises JsonError."""
     try:
-        return json.loads(text, parse_float=Decimal if decimals else float,
-                          parse_constant=_no_constants)
+        value = json.loads(text, parse_float=Decimal if decimals else float,
+                           parse_constant=_no_constants)
     except JsonError:
         raise
     except (ValueError, RecursionError) as exc:
         raise JsonError(str(exc)) from exc
+    screen = (_MAY_HOLD_SURROGATE_BYTES.search(text) if isinstance(text, bytes)
+              else _MAY_HOLD_SURROGATE.search(text))
+    if screen is not None:
+        _refuse_surrogates(value)
+    return value
+
+
+def _refuse_surrogates(value: Any) -> None:
+    """Raise JsonError if a string or key holds a surrogate. The parser joins a valid
+    pair into one character, so any surrogate left is a lone one. Iterative: the
+    parser accepts nesting as deep as the recursion limit."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise JsonError("a string holds a lone UTF-16 surrogate (not Unicode text)")
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 _escape = json.JSONEncoder(ensure_ascii=False).encode
