@@ -5,30 +5,86 @@ Exit codes: 0 ok, 1 refused, 2 usage.
 
 from __future__ import annotations
 
+import ast
+import importlib
+import importlib.util
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from typer._click import Command, Context, HelpFormatter  # typer's vendored click
+from typer.core import TyperCommand, TyperGroup
 
+from gridtwin import __version__
 from gridtwin.cli import remote
 from gridtwin.cli import tariff as tariff_cli
-from gridtwin.cli.simulate import simulate
-from gridtwin.core.settings import Settings, export_to_env
-from gridtwin.services.auth import ALL_ENERGY_SCOPES, ensure_user, mint_access_token
 from gridtwin.services.emulator.presets import PRESETS
-from gridtwin.services.emulator.presets import preset as preset_doc
-from gridtwin.services.emulator.ratelimit import PRESETS as RATE_PRESETS
-from gridtwin.services.emulator.scenario import load_scenario, parse_document
-from gridtwin.services.provision import DEMO_USER, ensure_demo
-from gridtwin.services.world import open_world
 
-app = typer.Typer(help="gridtwin: the Tesla Fleet API energy endpoints over simulated sites.",
-                  no_args_is_help=True)
+# Commands whose modules pull in the simulation stack (numba, pvlib, pandas): imported
+# only when the command runs, so --help and the remote commands start fast.
+_LAZY_COMMANDS = {"simulate": ("gridtwin.cli.simulate", "simulate")}
+
+
+def _lazy_summary(module: str, function: str) -> str:
+    """The first docstring line of ``module.function``, read from source, not imported."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return ""
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            return (ast.get_docstring(node) or "").split("\n")[0]
+    return ""
+
+
+class _LazyGroup(TyperGroup):
+    """A root group that lists lazy commands by their docstring and imports them on use."""
+
+    _listing = False
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return [*super().list_commands(ctx), *_LAZY_COMMANDS]
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        if cmd_name not in _LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, function = _LAZY_COMMANDS[cmd_name]
+        if self._listing:
+            return TyperCommand(cmd_name, help=_lazy_summary(module, function))
+        single = typer.Typer()
+        single.command(cmd_name)(getattr(importlib.import_module(module), function))
+        command = typer.main.get_command(single)
+        command.name = cmd_name
+        return command
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+app = typer.Typer(cls=_LazyGroup, no_args_is_help=True,
+                  context_settings={"help_option_names": ["-h", "--help"]})
 token_app = typer.Typer(help="Access tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(tariff_cli.app, name="tariff")
 remote.register(app, tariff_cli.app)
-app.command()(simulate)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"gridtwin {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """gridtwin: the Tesla Fleet API energy endpoints over simulated sites."""
 
 err = Console(stderr=True)
 
@@ -50,6 +106,14 @@ def serve(
     quiet: bool = typer.Option(False, help="Do not print the demo token and curl."),
 ) -> None:
     """Serve the emulated Fleet API. A new database gets the demo user and site."""
+    from gridtwin.core.settings import Settings, export_to_env
+    from gridtwin.services.auth import ALL_ENERGY_SCOPES, ensure_user, mint_access_token
+    from gridtwin.services.emulator.presets import preset as preset_doc
+    from gridtwin.services.emulator.ratelimit import PRESETS as RATE_PRESETS
+    from gridtwin.services.emulator.scenario import load_scenario, parse_document
+    from gridtwin.services.provision import DEMO_USER, ensure_demo
+    from gridtwin.services.world import open_world
+
     base = f"http://{host}:{port}"
     if rate_limits not in RATE_PRESETS:
         err.print(f"--rate-limits must be one of {', '.join(RATE_PRESETS)}")
@@ -103,11 +167,15 @@ def serve(
 def token_create(
     user: str = typer.Option(..., help="User name; created (without sites) if missing."),
     db: str = typer.Option(None, help="SQLite path or postgresql:// URL [default: ./gridtwin.db]."),
-    scopes: str = typer.Option(",".join(ALL_ENERGY_SCOPES), help="Comma-separated scopes."),
+    scopes: str = typer.Option(None, help="Comma-separated scopes [default: all energy scopes]."),
     ttl: int = typer.Option(28_800, help="Lifetime in seconds."),
     region: str = typer.Option("NA", help="Region of a new user: NA, EU or CN."),
 ) -> None:
     """Print a new access token (and nothing else) on stdout."""
+    from gridtwin.core.settings import Settings
+    from gridtwin.services.auth import ALL_ENERGY_SCOPES, ensure_user, mint_access_token
+    from gridtwin.services.world import open_world
+
     if region not in ("NA", "EU", "CN"):
         err.print("region must be NA, EU or CN")
         raise typer.Exit(2)
@@ -116,7 +184,8 @@ def token_create(
         raise typer.Exit(2)
     world = open_world(Settings.from_env(db_url=db))
     ensure_user(world, user, region)
-    scope_list = [s.strip() for s in scopes.split(",") if s.strip()]
+    scope_list = (list(ALL_ENERGY_SCOPES) if scopes is None
+                  else [s.strip() for s in scopes.split(",") if s.strip()])
     print(mint_access_token(world, user, scope_list, ttl, name="cli").access_token)
     world.store.dispose()
 

@@ -6,27 +6,16 @@ Exit codes: 0 no errors, 1 errors in the tariff, 2 unreadable input or usage.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from gridtwin.domain.profile import Profile, active_quirks
-from gridtwin.tariff import (
-    CompiledSide,
-    CompiledTariff,
-    Report,
-    convert_v1,
-    dumps,
-    has_v1_marker,
-    loads,
-    unwrap_v1,
-    validate,
-    validate_tou_settings,
-)
-from gridtwin.tariff.rules import WEEKDAYS, date_text
-from gridtwin.tariff.tiling import LEAP_DATES
+
+if TYPE_CHECKING:  # the tariff engine (numpy) loads only when a command runs
+    from gridtwin.tariff import CompiledSide, CompiledTariff, Report
 
 __all__ = ["app"]
 
@@ -48,6 +37,8 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 def _read(path: Path) -> Any:
     """Parse ``path`` strictly (Decimal numbers); exit 2 when it cannot be read."""
+    from gridtwin.tariff import loads
+
     try:
         return loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -56,6 +47,8 @@ def _read(path: Path) -> Any:
 
 def _report(doc: Any, profile: Profile) -> Report:
     """Validate a bare v2 document, a POST body or a ``site_info`` reply."""
+    from gridtwin.tariff import validate, validate_tou_settings
+
     quirks = active_quirks(profile)
     if isinstance(doc, dict) and "tou_settings" in doc:
         return validate_tou_settings(doc, quirks=quirks)
@@ -96,6 +89,8 @@ def show_command(file: FileArg, profile: ProfileOpt = Profile.DOCUMENTED) -> Non
 
 
 def _season_table(tariff: CompiledTariff, season: int) -> Table:
+    from gridtwin.tariff.rules import WEEKDAYS
+
     side = tariff.buy
     title = f"Season '{side.seasons[season]}' ({_date_runs(side, season)}), {tariff.currency}/kWh"
     table = Table(title=title, show_lines=False)
@@ -117,6 +112,9 @@ def _cell(side: CompiledSide, season: int, day: int, hour: int) -> str:
 
 def _date_runs(side: CompiledSide, season: int) -> str:
     """Date ranges of a leap year in which ``season`` applies, e.g. ``Jan 1-May 31``."""
+    from gridtwin.tariff.rules import date_text
+    from gridtwin.tariff.tiling import LEAP_DATES
+
     runs: list[str] = []
     start: int | None = None
     days = [*side.season_of_day.tolist(), -1]
@@ -141,6 +139,8 @@ def convert_v1_command(
     profile: ProfileOpt = Profile.DOCUMENTED,
 ) -> None:
     """Convert v1 (tariff_content) to tariff_content_v2 and validate the result."""
+    from gridtwin.tariff import convert_v1, dumps, has_v1_marker, unwrap_v1, validate
+
     doc = _read(source)
     if not has_v1_marker(unwrap_v1(doc)):
         raise _fail(f"{source} has no v1 marker (flat charge maps or period lists)")

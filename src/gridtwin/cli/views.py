@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -11,16 +11,15 @@ from rich.table import Table
 from rich.text import Text
 
 from gridtwin.cli.output import kw, kwh
-from gridtwin.client.types import (
-    BackupHistory,
-    BatteryProduct,
-    ChargeHistory,
-    EnergyBucket,
-    EnergyHistory,
-    LiveStatus,
-    SolarProduct,
-    WallConnectorProduct,
-)
+
+if TYPE_CHECKING:  # the SDK (pydantic) loads only when a command runs
+    from gridtwin.client.types import (
+        BackupHistory,
+        ChargeHistory,
+        EnergyBucket,
+        EnergyHistory,
+        LiveStatus,
+    )
 
 __all__ = ["ENERGY_COLUMNS", "backup_table", "bucket_flows", "charge_table", "energy_rows", "energy_table",
            "live_panel", "sites_table"]
@@ -35,6 +34,8 @@ ENERGY_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def _site_row(p: Any) -> tuple[str, ...]:
+    from gridtwin.client.types import BatteryProduct, SolarProduct, WallConnectorProduct
+
     if isinstance(p, BatteryProduct):
         return (str(p.energy_site_id), p.site_name, "battery", f"{p.percentage_charged:.1f} %",
                 kw(p.battery_power), _yes(p.components.solar),
