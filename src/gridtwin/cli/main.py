@@ -9,6 +9,7 @@ import ast
 import importlib
 import importlib.util
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -19,6 +20,10 @@ from gridtwin import __version__
 from gridtwin.cli import remote
 from gridtwin.cli import tariff as tariff_cli
 from gridtwin.services.emulator.presets import PRESETS
+
+if TYPE_CHECKING:
+    from gridtwin.core.settings import Settings
+    from gridtwin.services.world import World
 
 # Commands whose modules pull in the simulation stack (numba, pvlib, pandas): imported
 # only when the command runs, so --help and the remote commands start fast.
@@ -89,6 +94,39 @@ def _root(
 err = Console(stderr=True)
 
 
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    """One line on stderr (no markup, no wrapping) and the exit code."""
+    message = " ".join(message.split())  # YAML and driver errors span several lines
+    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _checked(settings: Settings) -> Settings:
+    """``settings`` with its database URL normalised; exit when it cannot work."""
+    from dataclasses import replace
+
+    from gridtwin.cli.startup import database_problem, normalize_db_url
+
+    settings = replace(settings, db_url=normalize_db_url(settings.db_url))
+    problem = database_problem(settings.db_url)
+    if problem is not None:
+        raise _fail(problem)
+    return settings
+
+
+def _open_world(settings: Settings) -> World:
+    """Open (and migrate) the database, or exit with one line saying why it failed."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from gridtwin.cli.startup import describe_database_error
+    from gridtwin.services.world import open_world
+
+    try:
+        return open_world(settings)
+    except (SQLAlchemyError, OSError) as exc:
+        raise _fail(describe_database_error(settings.db_url, exc)) from None
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
@@ -96,7 +134,7 @@ def serve(
     db: str = typer.Option(None, help="SQLite path or postgresql:// URL [default: ./gridtwin.db]."),
     seed: int = typer.Option(0, help="Seed for generated ids and simulated noise."),
     workers: int = typer.Option(1, min=1, max=64, help="Worker processes (PostgreSQL for more than one)."),
-    scenario: Path = typer.Option(None, exists=True, dir_okay=False,
+    scenario: Path = typer.Option(None, dir_okay=False,
                                   help="Load this scenario (YAML/JSON), replacing the world."),
     preset: str = typer.Option(None, help="Load a named preset, replacing the world."),
     rate_limits: str = typer.Option("off", help="Rate-limit preset: off, fleet (= realistic), strict."),
@@ -106,13 +144,14 @@ def serve(
     quiet: bool = typer.Option(False, help="Do not print the demo token and curl."),
 ) -> None:
     """Serve the emulated Fleet API. A new database gets the demo user and site."""
+    from gridtwin.cli.startup import port_problem
+    from gridtwin.core.errors import GridtwinError
     from gridtwin.core.settings import Settings, export_to_env
     from gridtwin.services.auth import ALL_ENERGY_SCOPES, ensure_user, mint_access_token
     from gridtwin.services.emulator.presets import preset as preset_doc
     from gridtwin.services.emulator.ratelimit import PRESETS as RATE_PRESETS
     from gridtwin.services.emulator.scenario import load_scenario, parse_document
     from gridtwin.services.provision import DEMO_USER, ensure_demo
-    from gridtwin.services.world import open_world
 
     base = f"http://{host}:{port}"
     if rate_limits not in RATE_PRESETS:
@@ -126,13 +165,32 @@ def serve(
                                  shared_clock=True if workers > 1 else None,
                                  rate_limits=rate_limits, admin_token=admin_token,
                                  enable_admin=False if no_admin else None)
+    settings = _checked(settings)
     if workers > 1 and not settings.db_url.startswith("postgresql"):
         err.print("several workers need PostgreSQL: --db postgresql://...")
         raise typer.Exit(2)
-    world = open_world(settings)
-    if scenario is not None or preset is not None:
-        doc = parse_document(scenario.read_bytes()) if scenario else preset_doc(preset, seed)
-        loaded = load_scenario(world, doc)
+    # Before anything is created or printed: a busy port would otherwise show a token
+    # and a curl for the *other* server.
+    problem = port_problem(host, port)
+    if problem is not None:
+        raise _fail(problem)
+    doc = None
+    try:
+        if scenario is not None:
+            doc = parse_document(scenario.read_bytes())
+        elif preset is not None:
+            doc = preset_doc(preset, seed)
+    except OSError as exc:
+        raise _fail(f"cannot read {scenario}: {exc.strerror or exc}", 2) from None
+    except GridtwinError as exc:
+        raise _fail(f"{scenario}: {exc.message}", 2) from None
+    world = _open_world(settings)
+    if doc is not None:
+        try:
+            loaded = load_scenario(world, doc)
+        except GridtwinError as exc:
+            world.store.dispose()
+            raise _fail(f"{scenario or preset}: {exc.message}", 2) from None
         err.print(f"loaded {scenario or preset}: sites {loaded['sites']}")
     created = ensure_demo(world)
     if not quiet:
@@ -174,7 +232,6 @@ def token_create(
     """Print a new access token (and nothing else) on stdout."""
     from gridtwin.core.settings import Settings
     from gridtwin.services.auth import ALL_ENERGY_SCOPES, ensure_user, mint_access_token
-    from gridtwin.services.world import open_world
 
     if region not in ("NA", "EU", "CN"):
         err.print("region must be NA, EU or CN")
@@ -182,7 +239,7 @@ def token_create(
     if ttl <= 0 or ttl > 10 * 366 * 86_400:
         err.print("ttl must be between 1 second and 10 years")
         raise typer.Exit(2)
-    world = open_world(Settings.from_env(db_url=db))
+    world = _open_world(_checked(Settings.from_env(db_url=db)))
     ensure_user(world, user, region)
     scope_list = (list(ALL_ENERGY_SCOPES) if scopes is None
                   else [s.strip() for s in scopes.split(",") if s.strip()])
