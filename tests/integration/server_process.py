@@ -36,7 +36,7 @@ def running_server(db: str | Path, *, extra_env: dict[str, str] | None = None,
     env = {**os.environ, **(extra_env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gridtwin.cli.main", "serve", "--port", str(port), "--db", str(db),
-         *(extra_args or [])],
+         "--quiet", *(extra_args or [])],  # no request log: stderr is read only on failure
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     try:

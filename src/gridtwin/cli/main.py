@@ -6,10 +6,11 @@ Exit codes: 0 ok, 1 refused, 2 usage.
 from __future__ import annotations
 
 import ast
+import copy
 import importlib
 import importlib.util
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -23,6 +24,7 @@ from gridtwin.services.emulator.presets import PRESETS
 
 if TYPE_CHECKING:
     from gridtwin.core.settings import Settings
+    from gridtwin.domain.site import SiteSpec
     from gridtwin.services.world import World
 
 # Commands whose modules pull in the simulation stack (numba, pvlib, pandas): imported
@@ -127,34 +129,50 @@ def _open_world(settings: Settings) -> World:
         raise _fail(describe_database_error(settings.db_url, exc)) from None
 
 
-@app.command()
+_ENV_ONLY = ("GRIDTWIN_JWT_SECRET", "GRIDTWIN_CLOCK_START", "GRIDTWIN_CLOCK_MODE",
+             "GRIDTWIN_SHARED_CLOCK")
+
+
+@app.command(epilog="Also read from the environment: " + ", ".join(_ENV_ONLY) + ".")
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8080, help="TCP port."),
-    db: str = typer.Option(None, help="SQLite path or postgresql:// URL [default: ./gridtwin.db]."),
-    seed: int = typer.Option(0, help="Seed for generated ids and simulated noise."),
+    db: str = typer.Option(None, envvar="GRIDTWIN_DB",
+                           help="SQLite path or postgresql:// URL [default: ./gridtwin.db]."),
+    seed: int = typer.Option(None, envvar="GRIDTWIN_SEED",
+                             help="Seed for generated ids and simulated noise [default: 0]."),
     workers: int = typer.Option(1, min=1, max=64, help="Worker processes (PostgreSQL for more than one)."),
     scenario: Path = typer.Option(None, dir_okay=False,
                                   help="Load this scenario (YAML/JSON), replacing the world."),
-    preset: str = typer.Option(None, help="Load a named preset, replacing the world."),
-    rate_limits: str = typer.Option("off", help="Rate-limit preset: off, fleet (= realistic), strict."),
-    no_admin: bool = typer.Option(False, "--no-admin", help="Remove the /_gridtwin control plane."),
+    preset: str = typer.Option(None, help="Load a named preset, replacing the world: "
+                                          + ", ".join(PRESETS) + "."),
+    rate_limits: str = typer.Option(None, envvar="GRIDTWIN_RATE_LIMITS",
+                                    help="Rate-limit preset: off, fleet (= realistic), strict "
+                                         "[default: off]."),
+    public_url: str = typer.Option(None, envvar="GRIDTWIN_PUBLIC_URL",
+                                   help="URL clients use; the tokens' iss/aud "
+                                        "[default: http://HOST:PORT]."),
+    no_admin: bool = typer.Option(False, "--no-admin", envvar="GRIDTWIN_NO_ADMIN",
+                                  help="Remove the /_gridtwin control plane."),
     admin_token: str = typer.Option(None, envvar="GRIDTWIN_ADMIN_TOKEN",
                                     help="Control-plane token [default: generated, kept in the db]."),
-    quiet: bool = typer.Option(False, help="Do not print the demo token and curl."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", envvar="GRIDTWIN_QUIET",
+                               help="No request log and no progress bar (the banner stays)."),
 ) -> None:
     """Serve the emulated Fleet API. A new database gets the demo user and site."""
     from gridtwin.cli.startup import port_problem
+    from gridtwin.cli.warmup import warm_up
     from gridtwin.core.errors import GridtwinError
     from gridtwin.core.settings import Settings, export_to_env
-    from gridtwin.services.auth import ALL_ENERGY_SCOPES, ensure_user, mint_access_token
     from gridtwin.services.emulator.presets import preset as preset_doc
     from gridtwin.services.emulator.ratelimit import PRESETS as RATE_PRESETS
     from gridtwin.services.emulator.scenario import load_scenario, parse_document
-    from gridtwin.services.provision import DEMO_USER, ensure_demo
+    from gridtwin.services.provision import ensure_demo
 
-    base = f"http://{host}:{port}"
-    if rate_limits not in RATE_PRESETS:
+    # A wildcard bind is reached through loopback on this machine.
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    base = (public_url or f"http://{shown_host}:{port}").rstrip("/")
+    if rate_limits is not None and rate_limits not in RATE_PRESETS:
         err.print(f"--rate-limits must be one of {', '.join(RATE_PRESETS)}")
         raise typer.Exit(2)
     if preset is not None and preset not in PRESETS:
@@ -179,7 +197,7 @@ def serve(
         if scenario is not None:
             doc = parse_document(scenario.read_bytes())
         elif preset is not None:
-            doc = preset_doc(preset, seed)
+            doc = preset_doc(preset, settings.seed)
     except OSError as exc:
         raise _fail(f"cannot read {scenario}: {exc.strerror or exc}", 2) from None
     except GridtwinError as exc:
@@ -193,32 +211,74 @@ def serve(
             raise _fail(f"{scenario or preset}: {exc.message}", 2) from None
         err.print(f"loaded {scenario or preset}: sites {loaded['sites']}")
     created = ensure_demo(world)
-    if not quiet:
-        with world.store.tx() as tx:
-            owners = [row.user_id for row in tx.list_sites()]
-        # The token is for the demo user, or the owner of the first site of a scenario.
-        user = DEMO_USER if DEMO_USER in owners or not owners else owners[0]
-        ensure_user(world, user)
-        with world.store.tx() as tx:
-            sites = tx.list_sites(user)
-        token = mint_access_token(world, user, ALL_ENERGY_SCOPES, name="serve").access_token
-        err.print(f"[bold]gridtwin[/] on {base}  (database {settings.db_url})")
-        if created:
-            err.print(f"created demo site {created.energy_site_id} for user '{DEMO_USER}'")
-        err.print(f"token for user '{user}' (8 h):")
-        print(token, flush=True)
-        path = (f"/api/1/energy_sites/{sites[0].energy_site_id}/live_status" if sites
-                else "/api/1/products")
-        err.print("first call:")
-        print(f"curl -H 'Authorization: Bearer {token}' {base}{path}", flush=True)
-        if settings.enable_admin:
-            err.print(f"control plane: {base}/_gridtwin/  admin token: {world.admin_token}",
-                      soft_wrap=True)
+    what = ("simulating the demo site's first year" if created and doc is None
+            else "catching the simulation up to now")
+    warm_up(world, Console(stderr=True, quiet=quiet), what)
+    _banner(world, base, created)
     world.store.dispose()
     export_to_env(settings)
     import uvicorn
 
-    uvicorn.run("gridtwin.asgi:app", host=host, port=port, workers=workers, log_level="warning")
+    uvicorn.run("gridtwin.asgi:app" if quiet else "gridtwin.asgi:logged_app",
+                factory=not quiet, host=host, port=port, workers=workers,
+                log_level="warning", log_config=_log_config(quiet))
+
+
+def _banner(world: World, base: str, created: SiteSpec | None) -> None:
+    """Token and curl on stdout (scripts read them), the rest on stderr."""
+    from gridtwin.services.auth import ALL_ENERGY_SCOPES, ensure_user, mint_access_token
+    from gridtwin.services.provision import DEMO_USER
+
+    with world.store.tx() as tx:
+        owners = [row.user_id for row in tx.list_sites()]
+    # The token is for the demo user, or the owner of the first site of a scenario.
+    user = DEMO_USER if DEMO_USER in owners or not owners else owners[0]
+    ensure_user(world, user)
+    with world.store.tx() as tx:
+        sites = tx.list_sites(user)
+    token = mint_access_token(world, user, ALL_ENERGY_SCOPES, name="serve").access_token
+    say = _say
+    say(f"gridtwin {__version__} on {base}  (database {_redacted(world.settings.db_url)})")
+    if created:
+        say(f"created demo site {created.energy_site_id} for user '{DEMO_USER}'")
+    say(f"token for user '{user}' (8 h):")
+    print(token, flush=True)
+    path = (f"/api/1/energy_sites/{sites[0].energy_site_id}/live_status" if sites
+            else "/api/1/products")
+    say("first call:")
+    print(f"curl -H 'Authorization: Bearer {token}' {base}{path}", flush=True)
+    say(f"dashboard: {base}/")
+    say("for the gridtwin CLI and SDK:")
+    say(f"export GRIDTWIN_URL={base} GRIDTWIN_TOKEN={token}")
+    if world.settings.enable_admin:
+        say(f"control plane: {base}/_gridtwin/  admin token: {world.admin_token}")
+
+
+def _say(text: str) -> None:
+    err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _redacted(url: str) -> str:
+    from gridtwin.cli.startup import redact
+
+    return redact(url)
+
+
+REQUEST_LOGGER = "gridtwin.request"
+"""gridtwin.api.requestlog.LOGGER_NAME (the CLI may not import the api layer)."""
+
+
+def _log_config(quiet: bool) -> dict[str, Any]:
+    """uvicorn's logging, plus the request log on stderr at INFO unless ``quiet``."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["request"] = {"format": "%(asctime)s %(message)s", "datefmt": "%H:%M:%S"}
+    config["handlers"]["request"] = {"formatter": "request", "class": "logging.StreamHandler",
+                                     "stream": "ext://sys.stderr"}
+    config["loggers"][REQUEST_LOGGER] = {"handlers": ["request"], "propagate": False,
+                                      "level": "WARNING" if quiet else "INFO"}
+    return config
 
 
 @token_app.command("create")
