@@ -78,36 +78,70 @@ def validate_command(file: FileArg, profile: ProfileOpt = Profile.DOCUMENTED) ->
 
 @app.command("show")
 def show_command(file: FileArg, profile: ProfileOpt = Profile.DOCUMENTED) -> None:
-    """Show each active buy season as a weekday-by-hour grid of labels and buy prices."""
+    """Show each buy season: its periods with buy and sell prices, then a weekday-by-hour
+    grid of period codes (hours with the same codes on every day are merged)."""
     report = _report(_read(file), profile)
     if report.tariff is None:
         _print_problems(report, err=True)
         raise typer.Exit(1)
     console = Console()
     for season in range(len(report.tariff.buy.seasons)):
-        console.print(_season_table(report.tariff, season))
+        legend, grid = _season_tables(report.tariff, season)
+        console.print(legend)
+        console.print(grid)
 
 
-def _season_table(tariff: CompiledTariff, season: int) -> Table:
+def _season_tables(tariff: CompiledTariff, season: int) -> tuple[Table, Table]:
+    """A legend (code, period, prices) and a grid of codes; both fit 80 columns."""
     from gridtwin.tariff.rules import WEEKDAYS
 
     side = tariff.buy
-    title = f"Season '{side.seasons[season]}' ({_date_runs(side, season)}), {tariff.currency}/kWh"
-    table = Table(title=title, show_lines=False)
-    table.add_column("Hour", justify="right")
+    grid = side.class_grids[season]
+    used = sorted({int(c) for c in set(grid.ravel().tolist())})
+    code = {index: _code(n) for n, index in enumerate(used)}
+    sell = {} if tariff.sell is None else dict(zip(tariff.sell.classes, tariff.sell.energy_price,
+                                                   strict=True))
+    title = f"Season '{side.seasons[season]}' ({_date_runs(side, season)})"
+    legend = Table(title=title, title_justify="left")
+    legend.add_column("Code")
+    legend.add_column("Period", overflow="fold")
+    legend.add_column(f"Buy [{tariff.currency}/kWh]", justify="right")
+    legend.add_column(f"Sell [{tariff.currency}/kWh]", justify="right")
+    for index in used:
+        sell_price = sell.get(side.classes[index])
+        legend.add_row(code[index], side.classes[index][1], str(side.energy_price[index]),
+                       "-" if sell_price is None else str(sell_price))
+    table = Table(caption="* the period changes within the hour", caption_justify="left")
+    table.add_column("Hours", no_wrap=True)
     for day in WEEKDAYS:
         table.add_column(day[:3], no_wrap=True)
-    for hour in range(24):
-        table.add_row(f"{hour:02d}:00", *(_cell(side, season, day, hour) for day in range(7)))
-    return table
+    rows = [(hour, tuple(_cell(grid, code, day, hour) for day in range(7))) for hour in range(24)]
+    for first, last, cells in _merge(rows):
+        table.add_row(f"{first:02d}-{last + 1:02d}", *cells)
+    return legend, table
 
 
-def _cell(side: CompiledSide, season: int, day: int, hour: int) -> str:
-    """Label and raw buy price at the top of the hour; ``*`` when the label changes inside."""
-    minutes = side.class_grids[season, day, hour * 60 : hour * 60 + 60]
+def _code(n: int) -> str:
+    """A, B, ... Z, AA, AB ..."""
+    return _code(n // 26 - 1) + chr(65 + n % 26) if n >= 26 else chr(65 + n)
+
+
+def _cell(grid: Any, code: dict[int, str], day: int, hour: int) -> str:
+    """The code at the top of the hour; ``*`` when the period changes inside it."""
+    minutes = grid[day, hour * 60 : hour * 60 + 60]
     first = int(minutes[0])
-    mark = "*" if bool((minutes != first).any()) else ""
-    return f"{side.classes[first][1]}{mark} {side.energy_price[first]}"
+    return code[first] + ("*" if bool((minutes != first).any()) else "")
+
+
+def _merge(rows: list[tuple[int, tuple[str, ...]]]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Consecutive hours with the same cells as one (first hour, last hour, cells) row."""
+    merged: list[tuple[int, int, tuple[str, ...]]] = []
+    for hour, cells in rows:
+        if merged and merged[-1][2] == cells and "*" not in "".join(cells):
+            merged[-1] = (merged[-1][0], hour, cells)
+        else:
+            merged.append((hour, hour, cells))
+    return merged
 
 
 def _date_runs(side: CompiledSide, season: int) -> str:
@@ -129,7 +163,8 @@ def _date_runs(side: CompiledSide, season: int) -> str:
 
 @app.command("convert-v1")
 def convert_v1_command(
-    source: Annotated[Path, typer.Argument(help='v1 tariff or {"response": v1} file.')],
+    source: Annotated[Path, typer.Argument(
+        help='v1 tariff or {"response": v1} file (example: examples/tou_v1.json).')],
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write v2 JSON here (default stdout).")
     ] = None,

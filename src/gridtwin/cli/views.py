@@ -43,7 +43,7 @@ def _site_row(p: Any) -> tuple[str, ...]:
     if isinstance(p, SolarProduct):
         return (str(p.energy_site_id), p.site_name, "solar", "-", "-", kw(p.solar_power), "0")
     if isinstance(p, WallConnectorProduct):
-        return (str(p.energy_site_id), "", "wall connector", "-", "-", "no",
+        return (str(p.energy_site_id), "", "charger", "-", "-", "no",
                 str(len(p.components.wall_connectors or [])))
     return ()
 
@@ -53,10 +53,13 @@ def _yes(flag: bool) -> str:
 
 
 def sites_table(products: Sequence[Any]) -> Table:
-    table = Table(title="Energy sites")
-    for name in ("Site id", "Name", "Type", "Battery", "Battery power", "Solar", "Wall Connectors"):
-        table.add_column(name, justify="right" if name in ("Battery", "Battery power") else "left",
-                         no_wrap=name == "Site id")
+    table = Table(title="Energy sites", caption="Power: battery (+ discharging), or solar; "
+                                                "WCs: Wall Connectors; charger: a Wall Connector "
+                                                "site")
+    # Short headers: a 16-digit site id and a name still fit 80 columns on one line.
+    for name in ("Site id", "Name", "Type", "Charge", "Power", "Solar", "WCs"):
+        table.add_column(name, justify="right" if name in ("Charge", "Power", "WCs") else "left",
+                         no_wrap=name != "Name", overflow="fold")
     for product in products:
         row = _site_row(product)
         if row:
