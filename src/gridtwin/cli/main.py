@@ -156,7 +156,7 @@ def serve(
                                   help="Remove the /_gridtwin control plane."),
     admin_token: str = typer.Option(None, envvar="GRIDTWIN_ADMIN_TOKEN",
                                     help="Control-plane token [default: generated, kept in the db]."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", envvar="GRIDTWIN_QUIET",
+    quiet: bool = typer.Option(False, "--quiet", "-q",
                                help="No request log and no progress bar (the banner stays)."),
 ) -> None:
     """Serve the emulated Fleet API. A new database gets the demo user and site."""
