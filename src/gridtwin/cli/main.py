@@ -73,7 +73,9 @@ class _LazyGroup(TyperGroup):
 
 
 app = typer.Typer(cls=_LazyGroup, no_args_is_help=True,
-                  context_settings={"help_option_names": ["-h", "--help"]})
+                  context_settings={"help_option_names": ["-h", "--help"]},
+                  epilog="Environment: GRIDTWIN_URL and GRIDTWIN_TOKEN for the remote commands; "
+                         "GRIDTWIN_DB, GRIDTWIN_SEED, ... for serve (see serve --help).")
 token_app = typer.Typer(help="Access tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(tariff_cli.app, name="tariff")
@@ -92,6 +94,7 @@ def _root(
                                  help="Print the version and exit."),
 ) -> None:
     """gridtwin: the Tesla Fleet API energy endpoints over simulated sites."""
+
 
 err = Console(stderr=True)
 
