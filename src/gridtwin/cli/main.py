@@ -9,6 +9,9 @@ import ast
 import copy
 import importlib
 import importlib.util
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -217,18 +220,41 @@ def serve(
     what = ("simulating the demo site's first year" if created and doc is None
             else "catching the simulation up to now")
     warm_up(world, Console(stderr=True, quiet=quiet), what)
-    _banner(world, base, created)
+    banner = _banner(world, base, created)
     world.store.dispose()
     export_to_env(settings)
+    _run_server("gridtwin.asgi:app" if quiet else "gridtwin.asgi:logged_app", factory=not quiet,
+                host=host, port=port, workers=workers, log_config=_log_config(quiet),
+                on_started=banner)
+
+
+def _run_server(app: str, *, factory: bool, host: str, port: int, workers: int,
+                log_config: dict[str, Any], on_started: Callable[[], None]) -> None:
+    """Run uvicorn; ``on_started`` runs once it listens (one worker), so the printed curl
+    answers at once. With several workers the supervisor binds before forking: print first."""
     import uvicorn
 
-    uvicorn.run("gridtwin.asgi:app" if quiet else "gridtwin.asgi:logged_app",
-                factory=not quiet, host=host, port=port, workers=workers,
-                log_level="warning", log_config=_log_config(quiet))
+    if workers > 1:
+        on_started()
+        uvicorn.run(app, factory=factory, host=host, port=port, workers=workers,
+                    log_level="warning", log_config=log_config)
+        return
+    server = uvicorn.Server(uvicorn.Config(app, factory=factory, host=host, port=port,
+                                           log_level="warning", log_config=log_config))
+
+    def announce() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.05)
+        if server.started:
+            on_started()
+
+    threading.Thread(target=announce, name="gridtwin-banner", daemon=True).start()
+    server.run()
 
 
-def _banner(world: World, base: str, created: SiteSpec | None) -> None:
-    """Token and curl on stdout (scripts read them), the rest on stderr."""
+def _banner(world: World, base: str, created: SiteSpec | None) -> Callable[[], None]:
+    """Mint the token now (the store is open); print later: token and curl on stdout
+    (scripts read them), the rest on stderr."""
     from gridtwin.services.auth import ALL_ENERGY_SCOPES, ensure_user, mint_access_token
     from gridtwin.services.provision import DEMO_USER
 
@@ -240,21 +266,27 @@ def _banner(world: World, base: str, created: SiteSpec | None) -> None:
     with world.store.tx() as tx:
         sites = tx.list_sites(user)
     token = mint_access_token(world, user, ALL_ENERGY_SCOPES, name="serve").access_token
-    say = _say
-    say(f"gridtwin {__version__} on {base}  (database {_redacted(world.settings.db_url)})")
-    if created:
-        say(f"created demo site {created.energy_site_id} for user '{DEMO_USER}'")
-    say(f"token for user '{user}' (8 h):")
-    print(token, flush=True)
     path = (f"/api/1/energy_sites/{sites[0].energy_site_id}/live_status" if sites
             else "/api/1/products")
-    say("first call:")
-    print(f"curl -H 'Authorization: Bearer {token}' {base}{path}", flush=True)
-    say(f"dashboard: {base}/")
-    say("for the gridtwin CLI and SDK:")
-    say(f"export GRIDTWIN_URL={base} GRIDTWIN_TOKEN={token}")
-    if world.settings.enable_admin:
-        say(f"control plane: {base}/_gridtwin/  admin token: {world.admin_token}")
+    database = _redacted(world.settings.db_url)
+    admin = world.admin_token if world.settings.enable_admin else None
+
+    def show() -> None:
+        say = _say
+        say(f"gridtwin {__version__} on {base}  (database {database})")
+        if created:
+            say(f"created demo site {created.energy_site_id} for user '{DEMO_USER}'")
+        say(f"token for user '{user}' (8 h):")
+        print(token, flush=True)
+        say("first call:")
+        print(f"curl -H 'Authorization: Bearer {token}' {base}{path}", flush=True)
+        say(f"dashboard: {base}/")
+        say("for the gridtwin CLI and SDK:")
+        say(f"export GRIDTWIN_URL={base} GRIDTWIN_TOKEN={token}")
+        if admin is not None:
+            say(f"control plane: {base}/_gridtwin/  admin token: {admin}")
+
+    return show
 
 
 def _say(text: str) -> None:

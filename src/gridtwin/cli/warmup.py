@@ -37,13 +37,16 @@ def warm_up(world: World, console: Console, what: str) -> float:
         console.print(f"{what}...", highlight=False)
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with Progress(*columns, console=console, transient=True,
+                  disable=not console.is_terminal) as bar:
         task = bar.add_task(what, total=target - start)
         step_end = start
         while step_end < target:
             step_end = min(step_end + STEP_S, target)
             catch_up_all(world, step_end)
             bar.update(task, completed=step_end - start)
-    console.print(f"{what} done in {time.monotonic() - started:.0f} s "
-                  f"({(target - start) / 86_400:.0f} simulated days)", highlight=False)
+    span_s = target - start
+    span = (f"{span_s / 86_400:.0f} simulated days" if span_s >= 2 * 86_400
+            else f"{span_s / 3600:.1f} simulated hours")
+    console.print(f"{what} done in {time.monotonic() - started:.0f} s ({span})", highlight=False)
     return float(target - start)

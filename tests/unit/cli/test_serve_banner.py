@@ -1,5 +1,5 @@
 """``serve``'s banner, environment variables and request log, without starting uvicorn:
-``uvicorn.run`` and the warm-up are replaced, everything before them runs for real."""
+the server run and the warm-up are replaced, everything before them runs for real."""
 
 from __future__ import annotations
 
@@ -41,10 +41,9 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
 
     def fake_run(app: str, **kwargs: Any) -> None:
         seen.update(kwargs, app=app, env={k: os.environ.get(k) for k in EXPORTED})
+        kwargs["on_started"]()  # what uvicorn's start-up would trigger
 
-    import uvicorn
-
-    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(main, "_run_server", fake_run)
     monkeypatch.setattr(gridtwin.cli.warmup, "warm_up", lambda world, console, what: 0.0)
     return seen
 
