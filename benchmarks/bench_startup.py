@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "gridtwin.cli.main"]
 CASES: tuple[tuple[str, list[str], float], ...] = (
+    ("python -c pass (the interpreter alone, for reference)", [sys.executable, "-c", "pass"], 0.2),
     ("gridtwin --help", [*CLI, "--help"], 0.5),
     ("gridtwin tariff validate examples/two_period_tou.json",
      [*CLI, "tariff", "validate", str(ROOT / "examples" / "two_period_tou.json")], 1.0),
