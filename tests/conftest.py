@@ -5,6 +5,7 @@ Set GRIDTWIN_TEST_POSTGRES_URL to also run the backend-parametrised tests on Pos
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,9 +41,36 @@ def db_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'gridtwin.db'}"
 
 
+@functools.cache
+def postgres_unavailable() -> str | None:
+    """Why the PostgreSQL tests cannot run here (one line), or None. Probed once."""
+    if POSTGRES_URL is None:
+        return "GRIDTWIN_TEST_POSTGRES_URL is not set"
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed (pip install 'gridtwin[postgres]')"
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=5).close()
+    except psycopg.Error as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {first}"
+    return None
+
+
+def skip_without_postgres() -> None:
+    """Skip with one line when PostgreSQL is absent; in CI (CI set) fail instead."""
+    reason = postgres_unavailable()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+
+
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    skip_without_postgres()
     assert POSTGRES_URL is not None
     with fresh_postgres(POSTGRES_URL) as url:
         yield url
@@ -54,8 +82,6 @@ def backend_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'gridtwin.db'}"
         return
-    if POSTGRES_URL is None:
-        pytest.skip("GRIDTWIN_TEST_POSTGRES_URL is not set")
     with postgres_database() as url:
         yield url
 

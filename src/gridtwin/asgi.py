@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import FastAPI
 
 from gridtwin.api.app import create_app
@@ -10,7 +12,10 @@ from gridtwin.services.provision import ensure_demo
 from gridtwin.services.world import World, open_world
 from gridtwin.web import attach as attach_dashboard
 
-__all__ = ["build"]
+if TYPE_CHECKING:
+    from gridtwin.api.requestlog import RequestLog
+
+__all__ = ["build", "logged_app"]
 
 
 def build(settings: Settings) -> tuple[FastAPI, World]:
@@ -27,3 +32,12 @@ def __getattr__(name: str) -> FastAPI:
         globals()["app"] = application
         return application
     raise AttributeError(name)
+
+
+def logged_app() -> RequestLog:
+    """``app`` with one log line per request (``gridtwin serve`` without ``--quiet``);
+    a factory for ``uvicorn --factory`` so each worker builds its own."""
+    from gridtwin.api.requestlog import RequestLog
+
+    application = globals().get("app") or __getattr__("app")
+    return RequestLog(application)

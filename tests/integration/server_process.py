@@ -139,7 +139,7 @@ def running_server(db: str | Path, *, extra_env: dict[str, str] | None = None,
         with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "gridtwin.cli.main", "serve", "--port", str(port),
-                 "--db", str(db), *(extra_args or [])],
+                 "--db", str(db), "--quiet", *(extra_args or [])],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
                 start_new_session=True, preexec_fn=_die_with_parent(),
             )

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
-from gridtwin.client import APIConnectionError, APIStatusError, GridtwinClientError
+if TYPE_CHECKING:
+    from gridtwin.client import APIStatusError
 
 __all__ = ["EXIT_REFUSED", "EXIT_USAGE", "err", "kw", "kwh", "out", "print_json", "refusals",
            "usage_error"]
@@ -45,6 +46,8 @@ def _describe(exc: APIStatusError) -> str:
 @contextmanager
 def refusals() -> Iterator[None]:
     """Turn SDK errors into a message on stderr and exit code 1."""
+    from gridtwin.client import APIConnectionError, APIStatusError, GridtwinClientError
+
     try:
         yield
     except APIStatusError as exc:

@@ -15,17 +15,22 @@ import json
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.live import Live
 
 from gridtwin.cli import views
 from gridtwin.cli.output import err, out, print_json, refusals, usage_error
-from gridtwin.client import DEFAULT_BASE_URL, Client, EnergySite
-from gridtwin.client.types import CommandResult
 
-__all__ = ["register"]
+if TYPE_CHECKING:  # the SDK (httpx, pydantic) loads only when a command runs
+    from gridtwin.client import Client, EnergySite
+    from gridtwin.client.types import CommandResult
+
+__all__ = ["DEFAULT_BASE_URL", "register"]
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8080"
+"""The SDK's default (gridtwin.client.DEFAULT_BASE_URL); a unit test keeps them equal."""
 
 UrlOpt = Annotated[str, typer.Option("--url", envvar="GRIDTWIN_URL",
                                      help="Base URL of gridtwin or the Fleet API.")]
@@ -52,6 +57,8 @@ class Kind(StrEnum):
 def _client(url: str, token: str | None) -> Client:
     if not token:
         raise usage_error("give --token or set GRIDTWIN_TOKEN")
+    from gridtwin.client import Client
+
     return Client(url, token)
 
 

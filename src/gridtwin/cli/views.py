@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -11,16 +11,15 @@ from rich.table import Table
 from rich.text import Text
 
 from gridtwin.cli.output import kw, kwh
-from gridtwin.client.types import (
-    BackupHistory,
-    BatteryProduct,
-    ChargeHistory,
-    EnergyBucket,
-    EnergyHistory,
-    LiveStatus,
-    SolarProduct,
-    WallConnectorProduct,
-)
+
+if TYPE_CHECKING:  # the SDK (pydantic) loads only when a command runs
+    from gridtwin.client.types import (
+        BackupHistory,
+        ChargeHistory,
+        EnergyBucket,
+        EnergyHistory,
+        LiveStatus,
+    )
 
 __all__ = ["ENERGY_COLUMNS", "backup_table", "bucket_flows", "charge_table", "energy_rows", "energy_table",
            "live_panel", "sites_table"]
@@ -35,6 +34,8 @@ ENERGY_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def _site_row(p: Any) -> tuple[str, ...]:
+    from gridtwin.client.types import BatteryProduct, SolarProduct, WallConnectorProduct
+
     if isinstance(p, BatteryProduct):
         return (str(p.energy_site_id), p.site_name, "battery", f"{p.percentage_charged:.1f} %",
                 kw(p.battery_power), _yes(p.components.solar),
@@ -42,7 +43,7 @@ def _site_row(p: Any) -> tuple[str, ...]:
     if isinstance(p, SolarProduct):
         return (str(p.energy_site_id), p.site_name, "solar", "-", "-", kw(p.solar_power), "0")
     if isinstance(p, WallConnectorProduct):
-        return (str(p.energy_site_id), "", "wall connector", "-", "-", "no",
+        return (str(p.energy_site_id), "", "charger", "-", "-", "no",
                 str(len(p.components.wall_connectors or [])))
     return ()
 
@@ -52,10 +53,13 @@ def _yes(flag: bool) -> str:
 
 
 def sites_table(products: Sequence[Any]) -> Table:
-    table = Table(title="Energy sites")
-    for name in ("Site id", "Name", "Type", "Battery", "Battery power", "Solar", "Wall Connectors"):
-        table.add_column(name, justify="right" if name in ("Battery", "Battery power") else "left",
-                         no_wrap=name == "Site id")
+    table = Table(title="Energy sites", caption="Power: battery (+ discharging), or solar; "
+                                                "WCs: Wall Connectors; charger: a Wall Connector "
+                                                "site")
+    # Short headers: a 16-digit site id and a name still fit 80 columns on one line.
+    for name in ("Site id", "Name", "Type", "Charge", "Power", "Solar", "WCs"):
+        table.add_column(name, justify="right" if name in ("Charge", "Power", "WCs") else "left",
+                         no_wrap=name != "Name", overflow="fold")
     for product in products:
         row = _site_row(product)
         if row:

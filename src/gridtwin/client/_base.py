@@ -10,6 +10,7 @@ server or the real Fleet API answer over the network.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -33,11 +34,13 @@ __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT_S",
     "FLEET_API_BASE_URLS",
+    "RETRY_LOGGER",
     "AsyncCore",
     "Call",
     "ClientConfig",
     "RetryPolicy",
     "SyncCore",
+    "announce_retry",
     "parse_with",
 ]
 
@@ -108,6 +111,18 @@ class RetryPolicy:
 
     def _backoff(self, attempt: int) -> float:
         return float(min(self.backoff_s * 2**attempt, self.max_delay_s))
+
+
+RETRY_LOGGER = logging.getLogger("gridtwin.client")
+"""Retries are announced here at WARNING: with no logging configured, Python prints
+them on stderr, so a script or the CLI never waits in silence."""
+
+
+def announce_retry(request: httpx.Request, what: str, delay_s: float, attempt: int,
+                   max_retries: int) -> None:
+    """``429, retrying in 30 s (GET /api/1/products, retry 1 of 2)``."""
+    RETRY_LOGGER.warning("%s, retrying in %s s (%s %s, retry %d of %d)", what, f"{delay_s:g}",
+                         request.method, request.url.path, attempt + 1, max_retries)
 
 
 @lru_cache(maxsize=128)
@@ -196,10 +211,13 @@ class SyncCore:
                 delay = retry.delay_after_error(attempt, call.method, exc)
                 if delay is None:
                     raise _connection_error(request, exc) from exc
+                announce_retry(request, type(exc).__name__, delay, attempt, retry.max_retries)
             else:
                 delay = retry.delay_after_response(attempt, call.method, response)
                 if delay is None:
                     return self.settings.finish(call, response)
+                announce_retry(request, str(response.status_code), delay, attempt,
+                               retry.max_retries)
                 response.close()
             self._sleep(delay)
             attempt += 1
@@ -229,10 +247,13 @@ class AsyncCore:
                 delay = retry.delay_after_error(attempt, call.method, exc)
                 if delay is None:
                     raise _connection_error(request, exc) from exc
+                announce_retry(request, type(exc).__name__, delay, attempt, retry.max_retries)
             else:
                 delay = retry.delay_after_response(attempt, call.method, response)
                 if delay is None:
                     return self.settings.finish(call, response)
+                announce_retry(request, str(response.status_code), delay, attempt,
+                               retry.max_retries)
                 await response.aclose()
             await self._sleep(delay)
             attempt += 1

@@ -75,10 +75,11 @@ def test_validate_unreadable(tmp_path: Path) -> None:
 def test_show_prints_each_season_grid(tmp_path: Path) -> None:
     result = runner.invoke(app, ["show", str(write(tmp_path, td.pge()))], env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    assert "Season 'Summer' (Jan 1-May 31, Oct 1-Dec 31), USD/kWh" in result.stdout
+    assert "Season 'Summer' (Jan 1-May 31, Oct 1-Dec 31)" in result.stdout
     assert "Season 'Winter' (Jun 1-Sep 30)" in result.stdout
-    assert "ON_PEAK 0.5576" in result.stdout
-    assert "PARTIAL_PEAK 0.4138" in result.stdout
+    assert "Buy [USD/kWh]" in result.stdout
+    assert " ON_PEAK " in result.stdout and " 0.5576 " in result.stdout
+    assert " PARTIAL_PEAK " in result.stdout and " 0.4138 " in result.stdout
 
 
 def test_show_invalid_tariff_exits_1(tmp_path: Path) -> None:

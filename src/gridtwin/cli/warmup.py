@@ -1,0 +1,52 @@
+"""Simulate every site up to now before ``serve`` prints its banner, with a progress bar,
+so the first request answers at once instead of silently simulating a year."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    from gridtwin.services.world import World
+
+__all__ = ["STEP_S", "warm_up"]
+
+STEP_S = 14 * 86_400
+"""Sim time per progress step [s]; each step is one catch-up of every site."""
+
+
+def warm_up(world: World, console: Console, what: str) -> float:
+    """Catch every site up to the world's now; returns the sim time covered [s].
+
+    Catch-up is the same code path the first request would take, in steps of ``STEP_S``
+    so the bar moves; in realtime mode the few seconds that pass meanwhile are simulated
+    by the first request."""
+    from gridtwin.services.emulator.clock import catch_up_all
+
+    with world.store.tx() as tx:
+        behind = [row.state_t_s for row in tx.list_sites()]
+    target = world.now_s()
+    start = min(behind, default=target)
+    if start >= target:
+        return 0.0
+    started = time.monotonic()
+    if not console.is_terminal:  # no live bar in a log file: say what is going on
+        console.print(f"{what}...", highlight=False)
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True,
+                  disable=not console.is_terminal) as bar:
+        task = bar.add_task(what, total=target - start)
+        step_end = start
+        while step_end < target:
+            step_end = min(step_end + STEP_S, target)
+            catch_up_all(world, step_end)
+            bar.update(task, completed=step_end - start)
+    span_s = target - start
+    span = (f"{span_s / 86_400:.0f} simulated days" if span_s >= 2 * 86_400
+            else f"{span_s / 3600:.1f} simulated hours")
+    console.print(f"{what} done in {time.monotonic() - started:.0f} s ({span})", highlight=False)
+    return float(target - start)

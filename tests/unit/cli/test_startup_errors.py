@@ -1,0 +1,142 @@
+"""Each start-up failure of ``serve`` / ``token create`` is one short message on stderr
+(at most 3 lines, no traceback) and a non-zero exit, before anything is created."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from gridtwin.cli.main import app
+from gridtwin.cli.startup import normalize_db_url, redact
+
+pytestmark = pytest.mark.timeout(120)
+
+PG_URL = os.environ.get("GRIDTWIN_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith("GRIDTWIN_") and name != "GRIDTWIN_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def _run(*argv: str) -> Result:
+    return CliRunner().invoke(app, list(argv), env={"COLUMNS": "80"})
+
+
+def _short_failure(result: Result, *needles: str) -> str:
+    assert result.exit_code != 0, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert 1 <= len(lines) <= 3, result.stderr
+    assert "Traceback" not in result.output
+    assert result.stdout == "", "nothing goes to stdout on a failure"
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+    return result.stderr
+
+
+def _pg_available() -> bool:
+    if PG_URL is None:
+        return False
+    try:
+        import psycopg
+
+        psycopg.connect(PG_URL, connect_timeout=3).close()
+    except Exception:
+        return False
+    return True
+
+
+def test_postgres_without_the_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg -> ImportError
+    result = _run("serve", "--db", "postgresql://u@127.0.0.1:5432/x", "--port", "0")
+    _short_failure(result, "pip install 'gridtwin[postgres]'")
+    result = _run("token", "create", "--user", "u", "--db", "postgres://u@127.0.0.1:5432/x")
+    _short_failure(result, "pip install 'gridtwin[postgres]'")
+
+
+def test_unreachable_database_is_one_line_with_the_password_hidden() -> None:
+    pytest.importorskip("psycopg")
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    result = _run("token", "create", "--user", "u",
+                  "--db", f"postgresql://u:secret@127.0.0.1:{port}/x")
+    text = _short_failure(result, "cannot open database", "refused")
+    assert "secret" not in text
+
+
+def test_postgres_scheme_is_an_alias_of_postgresql() -> None:
+    assert normalize_db_url("postgres://u@h/db") == "postgresql://u@h/db"
+    assert normalize_db_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert redact("postgresql://u:pw@h:5/db") == "postgresql://u:***@h:5/db"
+    if not _pg_available():
+        pytest.skip("PostgreSQL not reachable at GRIDTWIN_TEST_POSTGRES_URL: alias not run end to end")
+    assert PG_URL is not None
+    from gridtwin.testing import postgres_database
+
+    with postgres_database(PG_URL) as fresh:
+        alias = "postgres://" + fresh.split("://", 1)[1]
+        result = _run("token", "create", "--user", "alias-user", "--db", alias)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().count(".") == 2
+
+
+def test_missing_postgres_database_is_one_line() -> None:
+    if not _pg_available():
+        pytest.skip("PostgreSQL not reachable at GRIDTWIN_TEST_POSTGRES_URL")
+    assert PG_URL is not None
+    missing = PG_URL.rsplit("/", 1)[0] + "/gridtwin_no_such_database"
+    result = _run("token", "create", "--user", "u", "--db", missing)
+    _short_failure(result, "cannot open database", "does not exist")
+
+
+@pytest.mark.parametrize("case", ["missing_dir", "directory", "read_only"])
+def test_bad_sqlite_path_is_one_line(tmp_path: Path, case: str) -> None:
+    if case == "missing_dir":
+        db, needle = tmp_path / "nope" / "x.db", "does not exist"
+    elif case == "directory":
+        db, needle = tmp_path, "is a directory"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root can write a read-only directory")
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        db, needle = locked / "x.db", "not writable"
+    result = _run("serve", "--db", str(db), "--port", "0")
+    _short_failure(result, needle)
+    assert not (tmp_path / "nope").exists()
+
+
+def test_busy_port_is_refused_before_anything_is_created(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        db = tmp_path / "fresh.db"
+        result = _run("serve", "--db", str(db), "--port", str(port))
+        _short_failure(result, f"port {port}", "already in use")
+    assert not db.exists(), "the database must not be created when the port is taken"
+
+
+def test_bad_scenario_prints_only_the_message_with_its_path(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"version": 1, "sites": 3}', encoding="utf-8")
+    result = _run("serve", "--db", str(tmp_path / "s.db"), "--port", "0", "--scenario", str(bad))
+    _short_failure(result, str(bad), "sites")
+    result = _run("serve", "--db", str(tmp_path / "s.db"), "--port", "0",
+                  "--scenario", str(tmp_path / "absent.yaml"))
+    _short_failure(result, "cannot read", "absent.yaml")
+    unparsable = tmp_path / "broken.yaml"
+    unparsable.write_text("sites: [\n", encoding="utf-8")
+    result = _run("serve", "--db", str(tmp_path / "s.db"), "--port", "0",
+                  "--scenario", str(unparsable))
+    _short_failure(result, "broken.yaml")
