@@ -9,6 +9,7 @@ import hmac
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from gridtwin import __version__
@@ -245,7 +246,8 @@ async def post_state(request: Request, world: World = Admin) -> WireResponse:
     snap = data.get("response", data) if isinstance(data, dict) else None
     if not isinstance(snap, dict):
         raise InvalidField.for_field("state", "must be a state snapshot object")
-    return envelope(snapshot.import_state(world, snap))
+    # Off the event loop: an import rewrites every table and may simulate.
+    return envelope(await run_in_threadpool(snapshot.import_state, world, snap))
 
 
 @router.get("/scenario")
@@ -258,7 +260,8 @@ def get_scenario(world: World = Admin) -> WireResponse:
 @router.post("/scenario")
 async def post_scenario(request: Request, world: World = Admin) -> WireResponse:
     doc = scenario.parse_document(await request.body())
-    return envelope(scenario.load_scenario(world, doc))
+    # Off the event loop: a load warms every site up (up to 400 days of simulation each).
+    return envelope(await run_in_threadpool(scenario.load_scenario, world, doc))
 
 
 @router.get("/presets")
