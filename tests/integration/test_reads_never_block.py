@@ -89,3 +89,41 @@ def test_a_busy_site_does_not_block_status_or_other_sites(tmp_path, route):
             assert result.get("status") == 200
     finally:
         world.store.dispose()
+
+
+def test_status_answers_while_every_worker_thread_waits_on_one_site(tmp_path):
+    world = make_world(f"sqlite:///{tmp_path / 'flood.db'}")
+    busy = create_site(world, "alice", test_site_spec(index=0, days=1))
+    auth = {"Authorization": f"Bearer {mint_access_token(world, 'alice').access_token}"}
+    n = 48  # more than the 40 worker threads
+    try:
+        with serving(world) as base:
+            statuses: list[int] = []
+
+            def read_busy_site() -> None:
+                with httpx.Client(base_url=base, headers=auth) as c:
+                    r = c.get(f"/api/1/energy_sites/{busy.energy_site_id}/calendar_history",
+                              params={"kind": "energy"}, timeout=300)
+                    statuses.append(r.status_code)
+
+            lock = world.site_lock(busy.energy_site_id)
+            lock.acquire()
+            readers = [threading.Thread(target=read_busy_site, daemon=True) for _ in range(n)]
+            try:
+                seen = world._seq
+                for t in readers:
+                    t.start()
+                deadline = time.monotonic() + 60
+                while world._seq < seen + n:
+                    assert time.monotonic() < deadline, "the requests never reached the server"
+                    time.sleep(0.01)
+                time.sleep(0.2)
+                assert httpx.get(f"{base}/status", timeout=30).text == "ok"
+                assert not statuses
+            finally:
+                lock.release()
+            for t in readers:
+                t.join(timeout=300)
+            assert statuses == [200] * n
+    finally:
+        world.store.dispose()
