@@ -275,6 +275,18 @@ class Tx:
         t = s.energy_totals
         out: dict[int, npt.NDArray[np.int64]] = {}
         wanted = sorted(set(int(e) for e in ends))
+        if self.conn.dialect.name == "postgresql" and wanted:
+            # One primary-key lookup per instant, planned as such even before the table has
+            # statistics (right after a warm-up's COPY a large IN list became a scan of
+            # every row of the site: 1.4 s instead of 30 ms for five years of days).
+            cols = ", ".join(f"t.{n}" for n in s.CELL_COLUMNS)
+            rows = self.conn.exec_driver_sql(
+                f"SELECT t.end_s, {cols} FROM unnest(%(ends)s::bigint[]) AS w(end_s) "
+                "JOIN energy_totals t ON t.site_id = %(site)s AND t.end_s = w.end_s",
+                {"ends": wanted, "site": site_id})
+            for row in rows:
+                out[int(row[0])] = np.array(row[1:], dtype=np.int64)
+            return out
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
             q = select(t.c.end_s, *(t.c[n] for n in s.CELL_COLUMNS)).where(
@@ -289,7 +301,8 @@ class Tx:
         q = (select(t.c.end_s, *(t.c[n] for n in s.CELL_COLUMNS))
              .where(t.c.site_id == site_id, t.c.end_s >= first_end_s, t.c.end_s <= last_end_s)
              .order_by(t.c.end_s))
-        rows = self.conn.execute(q).all()
+        # Plain tuples: numpy probing each Row for the array protocol costs ~50x the read.
+        rows = [tuple(r) for r in self.conn.execute(q)]
         if not rows:
             return BucketRows(np.zeros(0, np.int64), np.zeros((0, len(s.CELL_COLUMNS)), np.int64))
         arr = np.array(rows, dtype=np.int64)
