@@ -114,8 +114,8 @@ def test_warm_up_of_a_site_installed_in_1976_is_capped(tmp_path, monkeypatch):
 
 
 @pytest.mark.timeout(300)
-def test_a_failure_mid_advance_leaves_no_site_ahead_of_the_clock(tmp_path, monkeypatch):
-    world = make_world(f"sqlite:///{tmp_path / 'mid.db'}", admin_token=ADMIN)
+def test_a_failure_mid_advance_leaves_no_site_ahead_of_the_clock(backend_url, monkeypatch):
+    world = make_world(backend_url, admin_token=ADMIN)
     try:
         for i in range(2):
             spec = replace(demo_spec(0, NOW_S, i), installation_s=NOW_S - DAY_S, step_s=300)
