@@ -186,6 +186,9 @@ def test_five_minute_buckets_are_capped_and_the_body_bounded(synthetic):
         series = r.json()["response"]["time_series"]
         assert len(series) == 31 * 288 <= MAX_BUCKETS
         assert len(r.content) < 8 * 2**20
+        # Encoded in chunks, the bytes are those of the whole document encoded at once.
+        assert r.content == jsonio.dumps(r.json()).encode()
+        assert r.headers["content-type"] == "application/json; charset=utf-8"
         # Ten years of day buckets fit too: clipped to the site's 400 days of life.
         r = _get(client, synthetic, kind="energy", period="month",
                  start_date="2015-08-01", end_date="2025-07-15")
