@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from gridtwin import __version__
@@ -261,7 +262,8 @@ async def post_state(request: Request, world: World = Admin) -> WireResponse:
     snap = data.get("response", data)
     if not isinstance(snap, dict):
         raise InvalidField.for_field("state", "must be a state snapshot object")
-    return envelope(snapshot.import_state(world, snap))
+    # Off the event loop: an import rewrites every table and may simulate.
+    return envelope(await run_in_threadpool(snapshot.import_state, world, snap))
 
 
 @router.get("/scenario")
@@ -275,7 +277,8 @@ def get_scenario(world: World = Admin, q: dict[str, str] = Depends(deps.query)) 
 @router.post("/scenario")
 async def post_scenario(request: Request, world: World = Admin) -> WireResponse:
     doc = scenario.parse_document(await request.body())
-    return envelope(scenario.load_scenario(world, doc))
+    # Off the event loop: a load warms every site up (up to 400 days of simulation each).
+    return envelope(await run_in_threadpool(scenario.load_scenario, world, doc))
 
 
 @router.get("/presets")

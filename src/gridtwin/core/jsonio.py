@@ -112,8 +112,21 @@ def _dump(value: Any, out: list[str]) -> None:
         raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
+_fast = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+
+
 def dumps(value: Any) -> str:
-    """Compact strict JSON text; Decimals keep their digits."""
+    """Compact strict JSON text; Decimals keep their digits.
+
+    Without Decimals the C encoder writes the same bytes several times faster (large
+    history replies hold the GIL for less); with one it raises TypeError, and the
+    pure-Python writer handles the document. (They differ only on bool or None object
+    keys, which no gridtwin document has.)
+    """
+    try:
+        return str(_fast(value))
+    except TypeError:
+        pass
     out: list[str] = []
     _dump(value, out)
     return "".join(out)

@@ -79,5 +79,16 @@ def bucket_edges(start_s: int, end_s: int, period: str, zone: ZoneInfo) -> list[
     edges = [local_day_start_s(d, zone)]
     while edges[-1] < end_s or len(edges) == 1:
         d = _next_unit(d, unit)
-        edges.append(local_day_start_s(d, zone))
+        edges.append(_next_day_start_s(edges[-1], d, zone) if unit == "day"
+                     else local_day_start_s(d, zone))
     return edges
+
+
+def _next_day_start_s(prev_s: int, d: date, zone: ZoneInfo) -> int:
+    """First instant of local date ``d``, the day after the one starting at ``prev_s``: on
+    most days exactly 24 h later (one conversion to check), else computed in full."""
+    guess = prev_s + 86_400
+    local = datetime.fromtimestamp(guess, zone)
+    if local.hour == local.minute == local.second == 0 and local.date() == d:
+        return guess
+    return local_day_start_s(d, zone)

@@ -15,11 +15,12 @@ import numpy as np
 import numpy.typing as npt
 
 from gridtwin.core.errors import Internal, InvalidField
+from gridtwin.core.units import BUCKET_S
 from gridtwin.domain.profile import Quirk
 from gridtwin.services.auth import Principal
 from gridtwin.services.calendar import PERIODS, bucket_edges, unit_containing
 from gridtwin.services.sites import SiteView, with_site
-from gridtwin.services.timeparams import parse_instant, resolve_zone
+from gridtwin.services.timeparams import parse_history_instant, resolve_zone
 from gridtwin.services.world import World
 from gridtwin.sim.runner import cumulative_wh
 from gridtwin.store.repository import Tx
@@ -32,7 +33,11 @@ __all__ = [
     "charge_history",
 ]
 
-MAX_DAY_WINDOW_S = 10 * 366 * 86_400
+MAX_WINDOW_S = 10 * 366 * 86_400
+"""Longest requested window [s] for every period but lifetime (whose buckets are years)."""
+MAX_BUCKETS = 10_000
+"""Most buckets in one reply: a 31-day month of 5-minute buckets (8,940 at most) or ten
+years of days fit; the body stays under ~8 MB."""
 CHARGE_DEFAULT_S = 30 * 86_400
 
 
@@ -60,6 +65,16 @@ class ChargeHistory:
     sessions: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class _Request:
+    """Validated calendar_history parameters: [lo_s, hi_s) before widening to buckets."""
+
+    period: str
+    zone: ZoneInfo
+    lo_s: int
+    hi_s: int
+
+
 def _period(params: Mapping[str, str], default: str) -> str:
     period = params.get("period") or default
     if period not in PERIODS:
@@ -67,36 +82,68 @@ def _period(params: Mapping[str, str], default: str) -> str:
     return period
 
 
-def _window(params: Mapping[str, str], period: str, zone: ZoneInfo, view: SiteView) -> tuple[int, int]:
-    """[start_s, end_s) of the request before widening to buckets."""
+def _dates_named(params: Mapping[str, str]) -> list[str]:
+    """The date parameters a window error is about (those given, else end_date)."""
+    return [n for n in ("start_date", "end_date") if params.get(n)] or ["end_date"]
+
+
+def _window_error(params: Mapping[str, str], problem: str) -> InvalidField:
+    names = _dates_named(params)
+    return InvalidField(f"{', '.join(names)}: {problem}", {n: [problem] for n in names})
+
+
+def _request(params: Mapping[str, str], default_period: str, view: SiteView) -> _Request:
+    """Parse and check kind-independent parameters (wire-format §9.1), before any store read."""
+    zone, fixed = resolve_zone(params, view.spec.time_zone)
+    period = _period(fixed, default_period)
     now = view.now_s
-    start = parse_instant("start_date", params["start_date"], zone) if params.get("start_date") else None
-    end = parse_instant("end_date", params["end_date"], zone) if params.get("end_date") else None
+    start = (parse_history_instant("start_date", fixed["start_date"], zone)
+             if fixed.get("start_date") else None)
+    end = parse_history_instant("end_date", fixed["end_date"], zone) if fixed.get("end_date") else None
     if start is not None and end is not None and start > end:
         raise InvalidField.for_field("start_date", "must not be after end_date")
     if start is not None:
-        lo = int(start.timestamp())
-        hi = int(end.timestamp()) if end is not None else now
-        hi = max(hi, lo)
+        lo, hi = start, max(end if end is not None else now, start)
     else:
-        anchor = int(end.timestamp()) if end is not None else now
+        anchor = end if end is not None else now
         if period == "lifetime":
             lo, hi = view.spec.installation_s, max(anchor, view.spec.installation_s)
         else:
             lo, hi = unit_containing(anchor, period, zone)
-    if period == "day" and hi - lo > MAX_DAY_WINDOW_S:
-        raise InvalidField.for_field("end_date", "window is longer than 10 years for period=day")
-    return lo, hi
+    if period != "lifetime" and hi - lo > MAX_WINDOW_S:
+        raise _window_error(fixed, f"window is longer than 10 years for period={period}")
+    return _Request(period, zone, lo, hi)
+
+
+def _returnable_edges(req: _Request, view: SiteView, params: Mapping[str, str]) -> list[int]:
+    """Edges of the buckets that overlap the request, start before now and end after the
+    installation instant (wire-format §9.2). Only those buckets are enumerated, so the cost
+    follows the reply, not the requested window."""
+    lo, hi, now, inst = req.lo_s, req.hi_s, view.now_s, view.spec.installation_s
+    first = max(lo, inst)  # the first returnable bucket contains this instant...
+    last = min(hi - 1 if hi > lo else lo, now - 1)  # ...and the last one this one
+    if first > last:
+        # Both in one bucket (e.g. a site installed this instant): that bucket, else none.
+        one = bucket_edges(last, last, req.period, req.zone)
+        return one if one[1] > first else []
+    if req.period == "day" and (last + 1 - first) // BUCKET_S + 2 > MAX_BUCKETS:
+        raise _window_error(params, f"window holds more than {MAX_BUCKETS} buckets for "
+                            f"period=day (5-minute buckets: at most ~34 days per request)")
+    edges = bucket_edges(first, last + 1, req.period, req.zone)
+    if len(edges) - 1 > MAX_BUCKETS:
+        raise _window_error(params, f"window holds more than {MAX_BUCKETS} buckets")
+    return edges
 
 
 def _cumulative(tx: Tx, view: SiteView, edges: list[int]) -> npt.NDArray[np.int64]:
-    """Cumulative Wh per cell at each edge (n x 10): stored rows for past boundaries, the
-    live counters for edges at or after now, zero before the first stored boundary."""
+    """Cumulative Wh per cell at each edge (n x 10): the stored rows at exactly those
+    boundaries for past edges, the live counters for edges at or after now, zero before the
+    first stored boundary. Reads one row per edge whatever the bucket size."""
     now = view.now_s
     past = [e for e in edges if e < now]
-    if len(edges) > 100:
-        # 5-minute windows: one range read instead of one lookup per edge.
-        rows = tx.totals_range(view.site_id, edges[0], edges[-1])
+    if len(past) > 1 and past[1] - past[0] == BUCKET_S:
+        # 5-minute buckets: every boundary in the range is an edge, one range read.
+        rows = tx.totals_range(view.site_id, past[0], past[-1])
         known = dict(zip(rows.ends.tolist(), rows.wh, strict=True))
     else:
         known = tx.totals_at(view.site_id, past)
@@ -116,36 +163,29 @@ def _sum_buckets(tx: Tx, view: SiteView, edges: list[int]) -> npt.NDArray[np.int
 
 
 def _energy(tx: Tx, view: SiteView, params: Mapping[str, str]) -> EnergyHistory:
-    zone, fixed = resolve_zone(params, view.spec.time_zone)
-    period = _period(fixed, "day")
-    lo, hi = _window(fixed, period, zone, view)
+    req = _request(params, "day", view)
+    empty = EnergyHistory(view, req.period, req.zone, [], np.zeros((0, 10), np.int64))
     if Quirk.NO_HISTORY in view.quirks:
-        return EnergyHistory(view, period, zone, [], np.zeros((0, 10), np.int64))
-    edges = bucket_edges(lo, hi, period, zone)
-    keep = [
-        i for i in range(len(edges) - 1)
-        if edges[i] < view.now_s and edges[i + 1] > view.spec.installation_s
-    ]
-    if not keep:
-        return EnergyHistory(view, period, zone, [], np.zeros((0, 10), np.int64))
-    sub = edges[keep[0] : keep[-1] + 2]
-    sums = _sum_buckets(tx, view, sub)
-    return EnergyHistory(view, period, zone, sub[:-1], sums)
+        return empty
+    edges = _returnable_edges(req, view, params)
+    if not edges:
+        return empty
+    return EnergyHistory(view, req.period, req.zone, edges[:-1], _sum_buckets(tx, view, edges))
 
 
 def _backup(tx: Tx, view: SiteView, params: Mapping[str, str]) -> BackupHistory:
-    zone, fixed = resolve_zone(params, view.spec.time_zone)
-    period = _period(fixed, "lifetime")
-    lo, hi = _window(fixed, period, zone, view)
-    edges = bucket_edges(lo, hi, period, zone)
-    w0, w1 = edges[0], min(edges[-1], view.now_s)
+    req = _request(params, "lifetime", view)
+    # Only the outer edges matter: the bucket containing lo and the one containing the end.
+    w0 = bucket_edges(req.lo_s, req.lo_s, req.period, req.zone)[0]
+    last = req.hi_s - 1 if req.hi_s > req.lo_s else req.lo_s
+    w1 = min(bucket_edges(last, last, req.period, req.zone)[1], view.now_s)
     events = []
     for row in tx.list_backups(view.site_id):
         start = int(row["start_s"])
         end = view.now_s if row["end_s"] is None else int(row["end_s"])
         if (start < w1 and end > w0) or (start == end and w0 <= start < w1):
             events.append((start, end - start))
-    return BackupHistory(view, zone, events)
+    return BackupHistory(view, req.zone, events)
 
 
 def calendar_history(
@@ -172,10 +212,11 @@ def charge_history(
         kind = fixed.get("kind")
         if kind != "charge":
             raise InvalidField.for_field("kind", "must be charge")
-        end = parse_instant("end_date", fixed["end_date"], zone) if fixed.get("end_date") else None
-        hi = int(end.timestamp()) if end is not None else view.now_s
-        start = parse_instant("start_date", fixed["start_date"], zone) if fixed.get("start_date") else None
-        lo = int(start.timestamp()) if start is not None else hi - CHARGE_DEFAULT_S
+        end = parse_history_instant("end_date", fixed["end_date"], zone) if fixed.get("end_date") else None
+        hi = end if end is not None else view.now_s
+        start = (parse_history_instant("start_date", fixed["start_date"], zone)
+                 if fixed.get("start_date") else None)
+        lo = start if start is not None else hi - CHARGE_DEFAULT_S
         if lo > hi:
             raise InvalidField.for_field("start_date", "must not be after end_date")
         sessions = [

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import anyio.to_thread
+
 from gridtwin.core import jsonio
 from gridtwin.core.errors import NotFound
 from gridtwin.domain.controls import SiteControls
@@ -29,6 +31,7 @@ __all__ = [
     "locked_site",
     "parse_site_id",
     "view_site",
+    "view_site_async",
     "view_user_sites",
     "with_site",
 ]
@@ -80,6 +83,35 @@ def locked_site(world: World, principal: Principal | None, site_id: int) -> Iter
         yield tx, site
 
 
+def _cached_view(world: World, principal: Principal | None, site_id: int) -> SiteView | None:
+    """The view computed at this same instant, if the site's version is unchanged; None on a
+    miss. Never waits on a site lock (a bounded read only when workers share the clock)."""
+    hit = world.view_cache.get(site_id)
+    if world.settings.shared_clock:
+        # Read with the clock and control version in the request's first round trip.
+        found = world.site_version_now(site_id)
+        if found is None or hit is None or found[0] != hit[0]:
+            hit = None
+    now = world.clock.now_s() if world.settings.shared_clock else world.now_s()
+    if hit is None or hit[2].now_s != now:
+        return None
+    if principal is not None and hit[1] != principal.user_id:
+        raise NotFound()
+    cached: SiteView = hit[2]
+    return cached
+
+
+def _fresh_view(world: World, principal: Principal | None, site_id: int) -> SiteView:
+    """Bring the site to now under its lock and cache the view."""
+    with locked_site(world, principal, site_id) as (tx, site):
+        view = _view(site)
+        current = tx.site_version(site_id)
+        if current is not None:
+            # Stored under the site lock, so no write can commit between this read and it.
+            world.view_cache[site_id] = (current[0], current[1], view)
+    return view
+
+
 def view_site(world: World, principal: Principal | None, site_id: int) -> SiteView:
     """The site as of now. A view computed at this same instant is reused while the site's
     version is unchanged: the state at an instant is deterministic, so this is exact.
@@ -88,25 +120,17 @@ def view_site(world: World, principal: Principal | None, site_id: int) -> SiteVi
     commits drop the views they change, so a cached view needs no database check.
     Several workers: the site's version is read from the database first.
     """
-    hit = world.view_cache.get(site_id)
-    if world.settings.shared_clock:
-        # Read with the clock and control version in the request's first round trip.
-        found = world.site_version_now(site_id)
-        if found is None or hit is None or found[0] != hit[0]:
-            hit = None
-    now = world.clock.now_s() if world.settings.shared_clock else world.now_s()
-    if hit is not None and hit[2].now_s == now:
-        if principal is not None and hit[1] != principal.user_id:
-            raise NotFound()
-        cached: SiteView = hit[2]
+    return _cached_view(world, principal, site_id) or _fresh_view(world, principal, site_id)
+
+
+async def view_site_async(world: World, principal: Principal | None, site_id: int) -> SiteView:
+    """``view_site`` for the event loop: a cached view is returned in place; a miss (which
+    may wait on the site lock and simulate) runs on a worker thread, so one slow site never
+    holds up other requests."""
+    cached = _cached_view(world, principal, site_id)
+    if cached is not None:
         return cached
-    with locked_site(world, principal, site_id) as (tx, site):
-        view = _view(site)
-        current = tx.site_version(site_id)
-        if current is not None:
-            # Stored under the site lock, so no write can commit between this read and it.
-            world.view_cache[site_id] = (current[0], current[1], view)
-    return view
+    return await anyio.to_thread.run_sync(_fresh_view, world, principal, site_id)
 
 
 def with_site(world: World, principal: Principal, site_id: int, fn: Callable[[Tx, SiteView], T]) -> T:

@@ -9,7 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gridtwin.core.errors import InvalidField
 
-__all__ = ["parse_instant", "resolve_zone"]
+__all__ = ["HISTORY_FIRST_S", "HISTORY_LAST_S", "parse_history_instant", "parse_instant", "resolve_zone"]
+
+HISTORY_FIRST_S = int(datetime(1900, 1, 1, tzinfo=UTC).timestamp())
+HISTORY_LAST_S = int(datetime(2200, 1, 1, tzinfo=UTC).timestamp())
+"""History dates must fall in [1900-01-01, 2200-01-01) UTC [Unix s]: local-calendar
+arithmetic around them never leaves the years datetime can represent."""
 
 _DT = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"
@@ -74,3 +79,15 @@ def parse_instant(name: str, text: str, zone: ZoneInfo) -> datetime:
         return datetime(d.year, d.month, d.day, hour, minute, second, tzinfo=tz)
     except (ValueError, OverflowError) as exc:
         raise InvalidField.for_field(name, f"invalid date-time {text!r}: {exc}") from exc
+
+
+def parse_history_instant(name: str, text: str, zone: ZoneInfo) -> int:
+    """A history date parameter as Unix seconds, inside [HISTORY_FIRST_S, HISTORY_LAST_S)."""
+    t = parse_instant(name, text, zone)
+    try:
+        value = int(t.timestamp())
+    except (OverflowError, ValueError) as exc:
+        raise InvalidField.for_field(name, f"{text!r} is out of range") from exc
+    if not HISTORY_FIRST_S <= value < HISTORY_LAST_S:
+        raise InvalidField.for_field(name, "must be between 1900-01-01 and 2200-01-01")
+    return value

@@ -28,6 +28,7 @@ from gridtwin.store.repository import SiteRow, Tx
 
 __all__ = [
     "CHUNK_S",
+    "MAX_SIMULATION_S",
     "LoadedSite",
     "advance_loaded",
     "advance_site",
@@ -38,6 +39,11 @@ __all__ = [
 
 CHUNK_S = 30 * 86_400
 """Longest span simulated in one engine call [s]; keeps memory flat during warm-up."""
+
+MAX_SIMULATION_S = 400 * 86_400
+"""The one cap on a long simulation [s]: the control plane refuses a clock jump or advance
+of more, and a new site's warm-up starts at most this long before the instant it is first
+simulated to (older buckets read as zero; emulator §3)."""
 
 
 @dataclass(frozen=True)
@@ -102,17 +108,35 @@ def _write(tx: Tx, site_id: int, before: SiteState, result: AdvanceResult) -> No
         )
 
 
+def _warm_up_start(site: LoadedSite, until_s: int) -> SiteState:
+    """The state to simulate from: a site never simulated (still at its installation instant,
+    nothing recorded) whose installation is more than MAX_SIMULATION_S before ``until_s``
+    starts its warm-up then instead, with the same initial charge."""
+    state = site.state
+    if (until_s - state.t_s <= MAX_SIMULATION_S or state.t_s != site.spec.installation_s
+            or any(state.counters_j) or state.sessions):
+        return state
+    # Rounded up to a 5-minute boundary so the span stays within the cap.
+    t = -(-(until_s - MAX_SIMULATION_S) // BUCKET_S) * BUCKET_S
+    return replace(state, t_s=t, decided_s=t, hold_until_s=t)
+
+
 def advance_loaded(
-    tx: Tx, site: LoadedSite, until_s: int, events: Sequence[SiteEvent] | None = None
+    tx: Tx, site: LoadedSite, until_s: int, events: Sequence[SiteEvent] | None = None,
+    *, max_span_s: int | None = None,
 ) -> LoadedSite:
     """Simulate ``site`` up to ``until_s`` [Unix s], persist, return the new state.
 
+    ``max_span_s``: simulate at most this long [s] and stop short of ``until_s`` (the caller
+    commits and calls again: a long catch-up in chunks, each one durable).
     An advance to the state's own instant still runs: when a command or event changed
     the conditions at that instant, the engine re-decides the step there (frozen clocks).
     """
-    state = site.state
+    state = _warm_up_start(site, until_s)
     if until_s < state.t_s:
         return site
+    if max_span_s is not None:
+        until_s = min(until_s, state.t_s + max_span_s)
     evs = tuple(site_events(tx, site.spec.energy_site_id) if events is None else events)
     env = cached_environment_provider(site.spec, evs)
     prices = tariff_price_provider(site.spec.time_zone, site.tariffs)

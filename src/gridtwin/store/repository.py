@@ -17,6 +17,7 @@ import numpy.typing as npt
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from gridtwin.core import jsonio
 from gridtwin.store import schema as s
 from gridtwin.store.engine import make_engine, migrate
 
@@ -271,17 +272,29 @@ class Tx:
         self.conn.exec_driver_sql(sql, rows)
 
     def totals_at(self, site_id: int, ends: Sequence[int]) -> dict[int, npt.NDArray[np.int64]]:
-        """Stored cumulative rows at exactly these boundaries [Unix s]; absent ones are left out."""
-        t = s.energy_totals
-        out: dict[int, npt.NDArray[np.int64]] = {}
+        """Stored cumulative rows at exactly these boundaries [Unix s]; absent ones are left out.
+
+        One primary-key lookup per instant in a single statement. PostgreSQL: through
+        ``unnest``, planned as such even before the table has statistics (right after a
+        warm-up's COPY a large IN list became a scan of every row of the site: 1.4 s instead
+        of 30 ms for five years of days). SQLite: through ``json_each``, no parameter per instant.
+        """
         wanted = sorted(set(int(e) for e in ends))
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            q = select(t.c.end_s, *(t.c[n] for n in s.CELL_COLUMNS)).where(
-                t.c.site_id == site_id, t.c.end_s.in_(chunk))
-            for row in self.conn.execute(q):
-                out[int(row[0])] = np.array(row[1:], dtype=np.int64)
-        return out
+        if not wanted:
+            return {}
+        cols = ", ".join(f"t.{n}" for n in s.CELL_COLUMNS)
+        if self.conn.dialect.name == "postgresql":
+            sql = (f"SELECT t.end_s, {cols} FROM unnest(%(ends)s::bigint[]) AS w(end_s) "
+                   "JOIN energy_totals t ON t.site_id = %(site)s AND t.end_s = w.end_s")
+            rows = self.conn.exec_driver_sql(sql, {"ends": wanted, "site": site_id})
+        else:
+            # CROSS JOIN fixes the loop order: the instants outside, the primary key inside.
+            sql = (f"SELECT t.end_s, {cols} FROM json_each(?) AS w CROSS JOIN energy_totals t "
+                   "WHERE t.site_id = ? AND t.end_s = w.value")
+            rows = self.conn.exec_driver_sql(sql, (jsonio.dumps(wanted), site_id))
+        table = [tuple(r) for r in rows]
+        arr = np.array(table, dtype=np.int64).reshape(-1, 1 + len(s.CELL_COLUMNS))
+        return dict(zip(arr[:, 0].tolist(), arr[:, 1:], strict=True))
 
     def totals_range(self, site_id: int, first_end_s: int, last_end_s: int) -> BucketRows:
         """Cumulative rows with ``first_end_s <= end_s <= last_end_s``, by end."""
@@ -289,7 +302,8 @@ class Tx:
         q = (select(t.c.end_s, *(t.c[n] for n in s.CELL_COLUMNS))
              .where(t.c.site_id == site_id, t.c.end_s >= first_end_s, t.c.end_s <= last_end_s)
              .order_by(t.c.end_s))
-        rows = self.conn.execute(q).all()
+        # Plain tuples: numpy probing each Row for the array protocol costs ~50x the read.
+        rows = [tuple(r) for r in self.conn.execute(q)]
         if not rows:
             return BucketRows(np.zeros(0, np.int64), np.zeros((0, len(s.CELL_COLUMNS)), np.int64))
         arr = np.array(rows, dtype=np.int64)

@@ -20,7 +20,8 @@ router = APIRouter()
     responses=responses(None, 429, 500, by_reference=True, ok_description="ok (no auth)",
                         ok_content={"text/plain": {"schema": {"type": "string", "const": "ok"}}}),
 )
-def status() -> PlainTextResponse:
+async def status() -> PlainTextResponse:
+    # On the event loop: liveness must not wait for a worker thread (they may all be busy).
     return PlainTextResponse("ok")
 
 

@@ -19,17 +19,23 @@ from gridtwin.api.wire.products import render_product
 from gridtwin.api.wire.site_info import render_site_info
 from gridtwin.core.errors import Gone
 from gridtwin.services.auth import ENERGY_DATA, Principal, require_scope
-from gridtwin.services.sites import SiteView, backup_time_remaining_h, parse_site_id, view_site
+from gridtwin.services.sites import (
+    SiteView,
+    backup_time_remaining_h,
+    parse_site_id,
+    view_site,
+    view_site_async,
+)
 from gridtwin.services.world import World
 
 router = APIRouter(prefix="/api/1/energy_sites/{energy_site_id}")
 
 
-def _view(energy_site_id: str, principal: Principal, world: World) -> SiteView:
-    # The reads run on the event loop: on the common path (a view cached for this instant)
-    # the service does one indexed read, far cheaper than a thread-pool hop.
+async def _view(energy_site_id: str, principal: Principal, world: World) -> SiteView:
+    # A view cached for this instant is served on the event loop (far cheaper than a
+    # thread-pool hop); a miss, which may wait on the site lock, runs on a worker thread.
     require_scope(principal, ENERGY_DATA)
-    return view_site(world, principal, parse_site_id(energy_site_id))
+    return await view_site_async(world, principal, parse_site_id(energy_site_id))
 
 
 @router.get(
@@ -41,7 +47,7 @@ async def site_info(
     energy_site_id: str, principal: Principal = Depends(deps.principal),
     world: World = Depends(deps.world),
 ) -> WireResponse:
-    return envelope(render_site_info(_view(energy_site_id, principal, world)))
+    return envelope(render_site_info(await _view(energy_site_id, principal, world)))
 
 
 @router.get(
@@ -53,7 +59,7 @@ async def live_status(
     energy_site_id: str, principal: Principal = Depends(deps.principal),
     world: World = Depends(deps.world),
 ) -> WireResponse:
-    return envelope(render_live_status(_view(energy_site_id, principal, world)))
+    return envelope(render_live_status(await _view(energy_site_id, principal, world)))
 
 
 @router.get(
@@ -65,7 +71,7 @@ async def site_status(
     energy_site_id: str, principal: Principal = Depends(deps.principal),
     world: World = Depends(deps.world),
 ) -> WireResponse:
-    return envelope(render_product(_view(energy_site_id, principal, world), always_energy=True))
+    return envelope(render_product(await _view(energy_site_id, principal, world), always_energy=True))
 
 
 @router.get(
@@ -78,7 +84,7 @@ async def backup_time_remaining(
     energy_site_id: str, principal: Principal = Depends(deps.principal),
     world: World = Depends(deps.world),
 ) -> WireResponse:
-    view = _view(energy_site_id, principal, world)
+    view = await _view(energy_site_id, principal, world)
     return envelope({"time_remaining_hours": backup_time_remaining_h(view)})
 
 
@@ -92,5 +98,6 @@ def history(
     energy_site_id: str, principal: Principal = Depends(deps.principal),
     world: World = Depends(deps.world),
 ) -> WireResponse:
-    _view(energy_site_id, principal, world)
+    require_scope(principal, ENERGY_DATA)
+    view_site(world, principal, parse_site_id(energy_site_id))
     raise Gone()

@@ -46,21 +46,41 @@ TOTAL_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 """Totals, emitted only when non-zero (D16)."""
 
 
-def _bucket(ts: str, row: np.ndarray) -> dict[str, Any]:
-    item: dict[str, Any] = {"timestamp": ts}
-    for name, cells in BUCKET_FIELDS:
-        item[name] = int(sum(int(row[_C[c]]) for c in cells))
-    item["raw_timestamp"] = ts
-    for name, cells in TOTAL_FIELDS:
-        value = int(sum(int(row[_C[c]]) for c in cells))
-        if value:
-            item[name] = value
-    return item
+def _matrix(fields: tuple[tuple[str, tuple[str, ...]], ...]) -> np.ndarray:
+    """cells x fields 0/1 matrix: Wh per cell @ matrix = Wh per field (exact in int64)."""
+    m = np.zeros((len(CELLS), len(fields)), dtype=np.int64)
+    for j, (_, cells) in enumerate(fields):
+        for c in cells:
+            m[_C[c], j] = 1
+    return m
+
+
+_BUCKET_M = _matrix(BUCKET_FIELDS)
+_TOTAL_M = _matrix(TOTAL_FIELDS)
+_BUCKET_NAMES = [name for name, _ in BUCKET_FIELDS]
+_TOTAL_NAMES = [name for name, _ in TOTAL_FIELDS]
+
+
+def _series(h: EnergyHistory) -> list[dict[str, Any]]:
+    """One item per bucket; the field sums for all buckets in two integer matrix products."""
+    wh = np.asarray(h.wh, dtype=np.int64).reshape(-1, len(CELLS))
+    fields = (wh @ _BUCKET_M).tolist()
+    totals = (wh @ _TOTAL_M).tolist()
+    out = []
+    for t, values, sums in zip(h.starts, fields, totals, strict=True):
+        ts = local_timestamp(t, h.zone)
+        item: dict[str, Any] = {"timestamp": ts, **dict(zip(_BUCKET_NAMES, values, strict=True)),
+                                "raw_timestamp": ts}
+        for name, value in zip(_TOTAL_NAMES, sums, strict=True):
+            if value:
+                item[name] = value
+        out.append(item)
+    return out
 
 
 def render_energy(h: EnergyHistory) -> dict[str, Any]:
     spec = h.view.spec
-    series = [_bucket(local_timestamp(t, h.zone), h.wh[i]) for i, t in enumerate(h.starts)]
+    series = _series(h)
     return {
         "serial_number": spec.gateway_din if spec.has_battery else spec.site_uuid,
         "period": h.period,
