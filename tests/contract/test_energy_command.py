@@ -154,3 +154,34 @@ def test_solar_only_site_has_no_gateway(client, world):
     auth = {"Authorization": f"Bearer {mint_access_token(world, 'sol').access_token}"}
     r = cmd(client, spec, auth, "common", "get_system_info_request")
     assert r.status_code == 400 and "Tesla Energy Gateway" in r.json()["error_description"]
+
+
+def test_backup_event_cycle_on_each_backend(backend_url):
+    """Schedule, list and cancel a manual backup on SQLite and PostgreSQL."""
+    from starlette.testclient import TestClient
+
+    from gridtwin.api.app import create_app
+    from gridtwin.services.provision import create_site
+    from tests.conftest import make_world, test_site_spec
+
+    world = make_world(backend_url)
+    try:
+        spec = create_site(world, "alice", test_site_spec())
+        auth = {"Authorization": f"Bearer {mint_access_token(world, 'alice').access_token}"}
+        with TestClient(create_app(world), raise_server_exceptions=False) as client:
+            create_event(world, spec.energy_site_id, {"type": "grid_outage", "at": NOW_S, "duration_s": 600})
+            cmd(client, spec, auth, "teg", "schedule_manual_backup_event_request",
+                {"scheduling_info": {"start_time": NOW_S + 3600, "duration_seconds": 900, "priority": 2}})
+            world.clock.advance(1200)  # type: ignore[attr-defined]
+            events = reply(cmd(client, spec, auth, "teg", "get_backup_events_request"),
+                           "Teg", "GetBackupEventsResponse")
+            assert events["manual_backup_event"]["scheduling_info"] == {
+                "start_time": {"seconds": NOW_S + 3600}, "duration_seconds": 900, "priority": 2}
+            assert [(b["scheduling_info"]["start_time"]["seconds"], b["scheduling_info"]["duration_seconds"],
+                     b["name"]) for b in events["backup_events"]] == [(NOW_S, 600, "grid_outage")]
+            cmd(client, spec, auth, "teg", "cancel_manual_backup_event_request")
+            events = reply(cmd(client, spec, auth, "teg", "get_backup_events_request"),
+                           "Teg", "GetBackupEventsResponse")
+            assert "manual_backup_event" not in events and len(events["backup_events"]) == 1
+    finally:
+        world.store.dispose()

@@ -32,3 +32,12 @@ def test_users_need_a_valid_token(client):
         r = client.get(f"/api/1/users/{leaf}")
         assert r.status_code == 401 and r.json()["response"] is None
         assert client.get(f"/api/1/users/{leaf}", headers={"Authorization": "Bearer x.y.z"}).status_code == 401
+
+
+def test_users_need_openid_or_user_data(client, world, site):
+    energy_only = mint_access_token(world, "alice", ["energy_device_data"]).access_token
+    r = client.get("/api/1/users/me", headers={"Authorization": f"Bearer {energy_only}"})
+    assert r.status_code == 403 and r.json()["error"] == "Unauthorized missing scopes user_data"
+    user_data = mint_access_token(world, "alice", ["user_data"]).access_token
+    r = client.get("/api/1/users/orders", headers={"Authorization": f"Bearer {user_data}"})
+    assert r.status_code == 200

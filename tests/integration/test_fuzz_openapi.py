@@ -141,7 +141,7 @@ def test_openapi_declares_statuses(world: World) -> None:
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     operations = [(m, p, op) for p, ops in doc["paths"].items() if p.startswith("/api/1/")
                   for m, op in ops.items()]
-    assert len(operations) == 15
+    assert len(operations) == 19
     for method, path, op in operations:
         label = f"{method.upper()} {path}"
         responses = op["responses"]
@@ -385,7 +385,7 @@ def test_fuzz_against_own_openapi(fuzz_server: RunningGridtwin) -> None:
     schema = schemathesis.openapi.from_url(f"{gt.base_url}/_gridtwin/openapi.json")
     loaded = [r.ok() for r in schema.get_all_operations() if isinstance(r, Ok)]
     operations = {op.label: op for op in loaded if not op.path.startswith("/_gridtwin")}
-    assert len(operations) == 17  # /status, token and the 15 /api/1 operations
+    assert len(operations) == 21  # /status, token and the 19 /api/1 operations
     owner = Variant("owner", f"Bearer {gt.tokens['alice:default']}", "alice",
                     frozenset(ALL_SCOPES))
     others = _variants_for(gt)

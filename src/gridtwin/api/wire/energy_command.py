@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,27 +41,37 @@ class GatewayReply(_Open):
     message: GatewayMessage
 
 
-class GatewayReplyResponse(_Open):
+class GatewayReplyResponse(BaseModel):
     """HTTP 200 ``{"response": {"message": {"Payload": ...}}}``."""
 
+    model_config = ConfigDict(extra="forbid")
     response: GatewayReply
 
 
-class CommandProperties(_Open):
-    message: dict[str, dict[str, Any]] = Field(
-        description="{category: {request: params}}, e.g. {\"teg\": {\"get_backup_events_request\": {}}}")
-    identifier_type: Literal[1, 2] = 1
-
-
-class CommandRequest(_Open):
-    command_type: Literal["grpc_command"]
-    command_properties: CommandProperties
+_REQUEST_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["command_type", "command_properties"],
+    "properties": {
+        "command_type": {"type": "string", "const": "grpc_command"},
+        "command_properties": {
+            "type": "object", "required": ["message"],
+            "properties": {
+                "message": {
+                    "type": "object", "minProperties": 1, "maxProperties": 1,
+                    "description": "{category: {request: params}}, e.g. "
+                                   "{\"teg\": {\"get_backup_events_request\": {}}}",
+                    "additionalProperties": {"type": "object"},
+                },
+                "identifier_type": {"type": "integer", "enum": [1, 2], "default": 1},
+            },
+        },
+    },
+}
 
 
 def command_request_body() -> dict[str, Any]:
     """``openapi_extra=`` of the command route: its JSON request body."""
     return {"requestBody": {"required": True, "content": {"application/json": {
-        "schema": CommandRequest.model_json_schema(),
+        "schema": _REQUEST_SCHEMA,
         "example": {"command_type": "grpc_command", "command_properties": {
             "message": {"common": {"get_system_info_request": {}}}, "identifier_type": 1}},
     }}}}
