@@ -123,7 +123,8 @@ def test_scopes_and_ownership(client, site, world):
     r = cmd(client, site, reader, "teg", "cancel_manual_backup_event_request")
     assert r.status_code == 403 and r.json()["error"] == "Unauthorized missing scopes energy_cmds"
     nobody = {"Authorization": f"Bearer {mint_access_token(world, 'alice', ['openid']).access_token}"}
-    assert cmd(client, site, nobody, "teg", "get_backup_events_request").status_code == 403
+    r = cmd(client, site, nobody, "teg", "get_backup_events_request")
+    assert r.status_code == 403 and r.json()["error"] == "Unauthorized missing scopes energy_cmds"
     from gridtwin.services.auth import ensure_user
     ensure_user(world, "mallory")
     other = {"Authorization": f"Bearer {mint_access_token(world, 'mallory').access_token}"}

@@ -236,7 +236,16 @@ def _needed_scopes(path: str, method: str) -> set[str] | None:
         return NEEDS["products"]
     if path == "/api/1/users/region":
         return NEEDS["region"]
+    if path.startswith("/api/1/users/"):
+        return {"user_data", "openid"}
+    if path.endswith("/command"):
+        return {ENERGY_CMDS, ENERGY_DATA}  # reads take either; writes are checked per body
     return NEEDS["commands"] if method == "POST" else {ENERGY_DATA}
+
+
+def _reported_scope(path: str, needed: set[str]) -> str:
+    """The scope a 403 names: the route's first (user_data for users/*)."""
+    return "user_data" if path.startswith("/api/1/users/") else sorted(needed)[0]
 
 
 def _expected(variant: Variant, method: str, path: str, site: str | None) -> tuple[int, str] | None:
@@ -249,7 +258,7 @@ def _expected(variant: Variant, method: str, path: str, site: str | None) -> tup
     if variant.auth_error is not None:
         return 401, variant.auth_error
     if needed and not needed & variant.scopes:
-        return 403, f"Unauthorized missing scopes {sorted(needed)[0]}"
+        return 403, f"Unauthorized missing scopes {_reported_scope(path, needed)}"
     if site is not None and variant.user is not None and int(site) not in OWNED[variant.user]:
         return 404, "not_found"
     return None

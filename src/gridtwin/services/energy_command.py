@@ -138,8 +138,9 @@ def gateway_view(world: World, principal: Principal, site_id: int, request: Gate
 
 
 def require_command_scope(principal: Principal) -> None:
-    """Before the site lookup: a read needs either energy scope (writes check again)."""
-    require_scope(principal, ENERGY_DATA, ENERGY_CMDS)
+    """Before the site lookup: a read needs either energy scope (writes check again); a
+    token with neither is told it lacks energy_cmds, the command scope."""
+    require_scope(principal, ENERGY_CMDS, ENERGY_DATA)
 
 
 def _uint(params: Mapping[str, Any], key: str, lo: int, hi: int, path: str) -> int | None:
