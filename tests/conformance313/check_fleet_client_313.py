@@ -125,6 +125,8 @@ async def _reads_and_commands() -> None:
 
 
 async def _gateway() -> None:
+    # Minted first: a pooled keep-alive connection can go stale while the CLI starts.
+    reader = mint("--user", "demo", "--scopes", "openid,energy_device_data")
     async with aiohttp.ClientSession() as session:
         api, site = await _site(session)
         info = (await site.site_info())["response"]
@@ -171,7 +173,6 @@ async def _gateway() -> None:
         region = (await api.user.region())["response"]
         assert region["fleet_api_base_url"].startswith("http")
 
-        reader = mint("--user", "demo", "--scopes", "openid,energy_device_data")
         _, read_site = await _site(session, reader)
         assert payload(await read_site.get_system_info(), "Common", "GetSystemInfoResponse")
         with pytest.raises(tfe.TeslaFleetError) as err:

@@ -22,6 +22,8 @@ def payload(reply: dict, category: str, name: str) -> dict:
 
 
 async def drive(base: str, token: str, db: str) -> None:
+    # Minted first: a pooled keep-alive connection can go stale while the CLI starts.
+    reader_token = mint(db, "--user", "demo", "--scopes", "energy_device_data")
     async with aiohttp.ClientSession() as session:
         api = TeslaFleetApi(session, access_token=token, server=base)
         site_id = (await api.products())["response"][0]["energy_site_id"]
@@ -70,8 +72,7 @@ async def drive(base: str, token: str, db: str) -> None:
         assert (await api.user.feature_config())["response"]["signaling"]["enabled"] is False
         assert (await api.user.orders())["response"] == []
 
-        reader = TeslaFleetApi(session, access_token=mint(
-            db, "--user", "demo", "--scopes", "energy_device_data"), server=base)
+        reader = TeslaFleetApi(session, access_token=reader_token, server=base)
         reader_site = reader.energySites.create(site_id)
         assert payload(await reader_site.get_backup_events(), "Teg", "GetBackupEventsResponse") is not None
         with pytest.raises(tfe.TeslaFleetError) as err:
