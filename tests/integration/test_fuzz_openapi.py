@@ -141,7 +141,7 @@ def test_openapi_declares_statuses(world: World) -> None:
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     operations = [(m, p, op) for p, ops in doc["paths"].items() if p.startswith("/api/1/")
                   for m, op in ops.items()]
-    assert len(operations) == 15
+    assert len(operations) == 19
     for method, path, op in operations:
         label = f"{method.upper()} {path}"
         responses = op["responses"]
@@ -236,7 +236,16 @@ def _needed_scopes(path: str, method: str) -> set[str] | None:
         return NEEDS["products"]
     if path == "/api/1/users/region":
         return NEEDS["region"]
+    if path.startswith("/api/1/users/"):
+        return {"user_data", "openid"}
+    if path.endswith("/command"):
+        return {ENERGY_CMDS, ENERGY_DATA}  # reads take either; writes are checked per body
     return NEEDS["commands"] if method == "POST" else {ENERGY_DATA}
+
+
+def _reported_scope(path: str, needed: set[str]) -> str:
+    """The scope a 403 names: the route's first (user_data for users/*)."""
+    return "user_data" if path.startswith("/api/1/users/") else sorted(needed)[0]
 
 
 def _expected(variant: Variant, method: str, path: str, site: str | None) -> tuple[int, str] | None:
@@ -249,7 +258,7 @@ def _expected(variant: Variant, method: str, path: str, site: str | None) -> tup
     if variant.auth_error is not None:
         return 401, variant.auth_error
     if needed and not needed & variant.scopes:
-        return 403, f"Unauthorized missing scopes {sorted(needed)[0]}"
+        return 403, f"Unauthorized missing scopes {_reported_scope(path, needed)}"
     if site is not None and variant.user is not None and int(site) not in OWNED[variant.user]:
         return 404, "not_found"
     return None
@@ -386,7 +395,7 @@ def test_fuzz_against_own_openapi(fuzz_server: RunningGridtwin) -> None:
                                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
     loaded = [r.ok() for r in schema.get_all_operations() if isinstance(r, Ok)]
     operations = {op.label: op for op in loaded if not op.path.startswith("/_gridtwin")}
-    assert len(operations) == 17  # /status, token and the 15 /api/1 operations
+    assert len(operations) == 21  # /status, token and the 19 /api/1 operations
     owner = Variant("owner", f"Bearer {gt.tokens['alice:default']}", "alice",
                     frozenset(ALL_SCOPES))
     others = _variants_for(gt)

@@ -14,6 +14,8 @@ from gridtwin.api.errors import error_response
 from gridtwin.api.middleware import WireMiddleware
 from gridtwin.api.responses import WireResponse
 from gridtwin.api.routes import commands, history, meta, oauth, products, site
+from gridtwin.api.routes import energy_command as gateway_routes
+from gridtwin.api.routes import users as user_routes
 from gridtwin.core.errors import GridtwinError, MethodNotAllowed, NotFound
 from gridtwin.services.world import World
 
@@ -44,7 +46,7 @@ def create_app(world: World) -> FastAPI:
         openapi_url=None,
     )
     app.state.world = world
-    for module in (meta, oauth, products, site, history, commands):
+    for module in (meta, oauth, products, site, history, commands, gateway_routes, user_routes):
         app.include_router(module.router)
     if world.settings.enable_admin:
         app.include_router(admin.router)

@@ -30,13 +30,16 @@ from gridtwin.client._base import (
 from gridtwin.client.resources.account import (
     AsyncOAuth,
     OAuth,
+    feature_config_call,
+    me_call,
+    orders_call,
     products_call,
     region_call,
     status_call,
 )
 from gridtwin.client.resources.control import AsyncControl, Control
 from gridtwin.client.resources.energy_sites import AsyncEnergySite, EnergySite
-from gridtwin.client.types import Region
+from gridtwin.client.types import Region, UserMe
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -91,6 +94,16 @@ class Client:
     def region(self) -> Region:
         return self._core.run(region_call())
 
+    def me(self) -> UserMe:
+        """``GET /api/1/users/me``: the token's user."""
+        return self._core.run(me_call())
+
+    def feature_config(self) -> dict[str, Any]:
+        return self._core.run(feature_config_call())
+
+    def orders(self) -> list[dict[str, Any]]:
+        return self._core.run(orders_call())
+
     def status(self) -> str:
         """``GET /status``: ``"ok"`` when the server is up (no token needed)."""
         return self._core.run(status_call())
@@ -137,6 +150,15 @@ class AsyncClient:
 
     async def region(self) -> Region:
         return await self._core.run(region_call())
+
+    async def me(self) -> UserMe:
+        return await self._core.run(me_call())
+
+    async def feature_config(self) -> dict[str, Any]:
+        return await self._core.run(feature_config_call())
+
+    async def orders(self) -> list[dict[str, Any]]:
+        return await self._core.run(orders_call())
 
     async def status(self) -> str:
         return await self._core.run(status_call())

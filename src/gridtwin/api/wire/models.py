@@ -416,6 +416,7 @@ class SiteInfo(_Closed):
     min_site_meter_power_ac: Annotated[int, Field(le=0, description="W, ≤ 0")]
     vpp_backup_reserve_percent: int
     tariff_content_v2: dict[str, Any] = omitted(description="echo of the stored tariff")
+    tariff_content: dict[str, Any] = omitted(description="the stored tariff in the legacy v1 shape")
     tariff_id: str = omitted()
 
 

@@ -10,6 +10,7 @@ from gridtwin.domain.profile import Quirk
 from gridtwin.domain.site import SiteKind
 from gridtwin.services.sites import SiteView
 from gridtwin.tariff import zero_omission_echo
+from gridtwin.tariff.to_v1 import to_v1
 
 __all__ = ["render_site_info"]
 
@@ -162,4 +163,7 @@ def render_site_info(view: SiteView) -> dict[str, Any]:
         if Quirk.TARIFF_READBACK_ZERO_OMISSION in view.quirks:
             doc = zero_omission_echo(doc)
         out["tariff_content_v2"] = doc
+        # The legacy v1 view (pypowerwall's get_tariff reads it); absent without a tariff,
+        # as clients call .get("tariff_content", {}).get(...).
+        out["tariff_content"] = to_v1(doc)
     return out

@@ -5,9 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from gridtwin.client._base import AsyncCore, Call, SyncCore, parse_with
-from gridtwin.client.types import Product, Region, TokenGrant
+from gridtwin.client.types import Product, Region, TokenGrant, UserMe
 
-__all__ = ["AsyncOAuth", "OAuth", "products_call", "region_call", "status_call"]
+__all__ = [
+    "AsyncOAuth",
+    "OAuth",
+    "feature_config_call",
+    "me_call",
+    "orders_call",
+    "products_call",
+    "region_call",
+    "status_call",
+]
 
 
 def products_call() -> Call[list[Any]]:
@@ -16,6 +25,18 @@ def products_call() -> Call[list[Any]]:
 
 def region_call() -> Call[Region]:
     return Call("GET", "/api/1/users/region", parse_with(Region))
+
+
+def me_call() -> Call[UserMe]:
+    return Call("GET", "/api/1/users/me", parse_with(UserMe))
+
+
+def feature_config_call() -> Call[dict[str, Any]]:
+    return Call("GET", "/api/1/users/feature_config", parse_with(dict[str, Any]))
+
+
+def orders_call() -> Call[list[dict[str, Any]]]:
+    return Call("GET", "/api/1/users/orders", parse_with(list[dict[str, Any]]))
 
 
 def status_call() -> Call[str]:

@@ -17,6 +17,7 @@ from gridtwin.client.types import (
     CommandResult,
     EnergyHistory,
     EnergyProduct,
+    GatewayReply,
     LiveStatus,
     SiteInfo,
 )
@@ -25,6 +26,7 @@ __all__ = ["AsyncEnergySite", "EnergySite", "SiteCalls"]
 
 When = datetime | str | None
 _COMMAND = parse_with(CommandResult)
+_GATEWAY = parse_with(GatewayReply)
 
 
 def _when(value: When) -> str | None:
@@ -114,6 +116,30 @@ class SiteCalls:
             tou["optimization_strategy"] = optimization_strategy
         return self._command("time_of_use_settings", {"tou_settings": tou})
 
+    def gateway(self, category: str, request: str, params: Mapping[str, Any] | None) -> Call[GatewayReply]:
+        body = {"command_type": "grpc_command", "command_properties": {
+            "message": {category: {request: dict(params or {})}}, "identifier_type": 1}}
+        return Call("POST", self._path("command"), _GATEWAY, json=body)
+
+
+def _schedule(start_time: When, duration_seconds: int | None, priority: int | None) -> dict[str, Any]:
+    info = {k: v for k, v in (("start_time", _when(start_time)), ("duration_seconds", duration_seconds),
+                              ("priority", priority)) if v is not None}
+    return {"scheduling_info": info} if info else {}
+
+
+GATEWAY_READS = {
+    "get_system_info": ("common", "get_system_info_request"),
+    "get_networking_status": ("common", "get_networking_status_request"),
+    "check_internet": ("common", "check_internet_request"),
+    "check_for_update": ("common", "check_for_update_request"),
+    "check_for_update_urgency": ("common", "check_for_update_urgency_request"),
+    "get_backup_events": ("teg", "get_backup_events_request"),
+    "get_teg_config": ("teg", "get_config_request"),
+    "cancel_backup_event": ("teg", "cancel_manual_backup_event_request"),
+}
+"""Gateway calls without parameters: method name -> (category, request)."""
+
 
 class EnergySite:
     """An energy site of the token's user. Every method is one HTTP call."""
@@ -178,6 +204,47 @@ class EnergySite:
         return self._core.run(self._calls.time_of_use_settings(
             tariff_content_v2, optimization_strategy, tou_settings))
 
+    def gateway_command(self, category: str, request: str,
+                        params: Mapping[str, Any] | None = None) -> GatewayReply:
+        """``POST .../command`` (grpc_command), e.g. ``("teg", "get_backup_events_request")``."""
+        return self._core.run(self._calls.gateway(category, request, params))
+
+    def get_system_info(self) -> GatewayReply:
+        return self.gateway_command(*GATEWAY_READS["get_system_info"])
+
+    def get_networking_status(self) -> GatewayReply:
+        return self.gateway_command(*GATEWAY_READS["get_networking_status"])
+
+    def check_internet(self) -> GatewayReply:
+        return self.gateway_command(*GATEWAY_READS["check_internet"])
+
+    def check_for_update(self) -> GatewayReply:
+        return self.gateway_command(*GATEWAY_READS["check_for_update"])
+
+    def check_for_update_urgency(self) -> GatewayReply:
+        return self.gateway_command(*GATEWAY_READS["check_for_update_urgency"])
+
+    def get_backup_events(self) -> GatewayReply:
+        return self.gateway_command(*GATEWAY_READS["get_backup_events"])
+
+    def get_teg_config(self) -> GatewayReply:
+        return self.gateway_command(*GATEWAY_READS["get_teg_config"])
+
+    def schedule_backup_event(self, start_time: When = None, duration_seconds: int | None = None,
+                              priority: int | None = None) -> GatewayReply:
+        """Island the site (a manual backup) from ``start_time`` (default now) for
+        ``duration_seconds`` (default 7200)."""
+        return self.gateway_command("teg", "schedule_manual_backup_event_request",
+                                    _schedule(start_time, duration_seconds, priority))
+
+    def cancel_backup_event(self) -> GatewayReply:
+        return self.gateway_command(*GATEWAY_READS["cancel_backup_event"])
+
+    def set_island_mode(self, mode: int, force: bool | None = None) -> GatewayReply:
+        """Unsigned: acknowledged without effect, as on real gateways (1 on grid, 6 off grid)."""
+        return self.gateway_command("teg", "set_island_mode_request",
+                                    {"mode": mode, "force": mode == 6 if force is None else force})
+
 
 class AsyncEnergySite:
     """The async twin of :class:`EnergySite`."""
@@ -240,3 +307,42 @@ class AsyncEnergySite:
                                    tou_settings: Mapping[str, Any] | None = None) -> CommandResult:
         return await self._core.run(self._calls.time_of_use_settings(
             tariff_content_v2, optimization_strategy, tou_settings))
+
+    async def gateway_command(self, category: str, request: str,
+                              params: Mapping[str, Any] | None = None) -> GatewayReply:
+        return await self._core.run(self._calls.gateway(category, request, params))
+
+    async def get_system_info(self) -> GatewayReply:
+        return await self.gateway_command(*GATEWAY_READS["get_system_info"])
+
+    async def get_networking_status(self) -> GatewayReply:
+        return await self.gateway_command(*GATEWAY_READS["get_networking_status"])
+
+    async def check_internet(self) -> GatewayReply:
+        return await self.gateway_command(*GATEWAY_READS["check_internet"])
+
+    async def check_for_update(self) -> GatewayReply:
+        return await self.gateway_command(*GATEWAY_READS["check_for_update"])
+
+    async def check_for_update_urgency(self) -> GatewayReply:
+        return await self.gateway_command(*GATEWAY_READS["check_for_update_urgency"])
+
+    async def get_backup_events(self) -> GatewayReply:
+        return await self.gateway_command(*GATEWAY_READS["get_backup_events"])
+
+    async def get_teg_config(self) -> GatewayReply:
+        return await self.gateway_command(*GATEWAY_READS["get_teg_config"])
+
+    async def schedule_backup_event(self, start_time: When = None,
+                                    duration_seconds: int | None = None,
+                                    priority: int | None = None) -> GatewayReply:
+        return await self.gateway_command("teg", "schedule_manual_backup_event_request",
+                                          _schedule(start_time, duration_seconds, priority))
+
+    async def cancel_backup_event(self) -> GatewayReply:
+        return await self.gateway_command(*GATEWAY_READS["cancel_backup_event"])
+
+    async def set_island_mode(self, mode: int, force: bool | None = None) -> GatewayReply:
+        return await self.gateway_command(
+            "teg", "set_island_mode_request",
+            {"mode": mode, "force": mode == 6 if force is None else force})

@@ -22,6 +22,7 @@ from gridtwin.client.types.control import (
     SitePowers,
     TokenRecord,
 )
+from gridtwin.client.types.gateway import GatewayReply, UserMe
 from gridtwin.client.types.history import (
     BackupEvent,
     BackupHistory,
@@ -71,6 +72,7 @@ __all__ = [
     "EventEnded",
     "FaultRule",
     "Gateway",
+    "GatewayReply",
     "Health",
     "JournalEntry",
     "LiveStatus",
@@ -86,6 +88,7 @@ __all__ = [
     "TokenGrant",
     "TokenRecord",
     "TouSettings",
+    "UserMe",
     "UserSettings",
     "VehicleProduct",
     "WallConnectorDevice",

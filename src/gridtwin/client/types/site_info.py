@@ -150,4 +150,6 @@ class SiteInfo(WireModel):
     vpp_backup_reserve_percent: int | None = None
     tariff_content_v2: dict[str, Any] | None = None
     """The stored tariff, echoed as submitted (kept as plain JSON)."""
+    tariff_content: dict[str, Any] | None = None
+    """The same tariff in the legacy v1 shape (flat rate maps, bare period lists)."""
     tariff_id: str | None = None
