@@ -188,7 +188,9 @@ def on_grid(inv_dt: float, energy_wh: float, prm: Params,
     """
     app = app_pct(energy_wh, prm)
     optimised = row >= 0 and ctl[C_MODE] == MODE_AUTONOMOUS and not storm_active
-    policy = _policy(prm, ctl, storm_active, auto_cls, need_j, surplus_j, export_ok)
+    # the optimiser replaces the mode's policy (its choice is made in _planned_w)
+    policy = (Policy(ctl[C_RESERVE_PCT], 0.0, 0.0, True, False) if optimised
+              else _policy(prm, ctl, storm_active, auto_cls, need_j, surplus_j, export_ok))
     floor_pct = policy.floor_pct
     rate_w = policy.grid_rate_w
     target_pct = policy.grid_target_pct

@@ -242,29 +242,39 @@ def _best(energy_wh: float, seconds: float, net_w: float, buy: float, sell: floa
     if j0 > j1:
         return best_c, best_b, kind
     if sell <= buy:
-        # Convex objective: the best landing is found by descent from the best kink's.
+        # Convex objective: the best landing is found by descent from the best kink's
+        # (each landing's cost evaluated once).
         e_best = energy_wh + _stored_delta_wh(best_b, seconds, s.eta)
         j = min(max(math.floor((e_best - floor_wh) / step_wh), j0), j1)
         c_j = _landing(j, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh, lo, hi,
                        value, row, s, demand, cap_w)
-        d = 1
-        if j + 1 <= j1 and _landing(j + 1, energy_wh, seconds, net_w, buy, sell, floor_wh,
-                                    step_wh, lo, hi, value, row, s, demand, cap_w) < c_j:
-            d = 1
-        elif j - 1 >= j0 and _landing(j - 1, energy_wh, seconds, net_w, buy, sell, floor_wh,
-                                      step_wh, lo, hi, value, row, s, demand, cap_w) < c_j:
-            d = -1
-        else:
-            d = 0
-        while d != 0 and j0 <= j + d <= j1:
+        d = 0
+        c_n = _INF
+        if j + 1 <= j1:
+            c_n = _landing(j + 1, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh,
+                           lo, hi, value, row, s, demand, cap_w)
+            if c_n < c_j:
+                d = 1
+        if d == 0 and j - 1 >= j0:
+            c_n = _landing(j - 1, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh,
+                           lo, hi, value, row, s, demand, cap_w)
+            if c_n < c_j:
+                d = -1
+        while d != 0:
+            j += d
+            c_j = c_n
+            if not j0 <= j + d <= j1:
+                break
             c_n = _landing(j + d, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh,
                            lo, hi, value, row, s, demand, cap_w)
             if c_n >= c_j:
                 break
-            j += d
-            c_j = c_n
-        j0 = j
-        j1 = j
+        if c_j < best_c:
+            best_c = c_j
+            best_b = min(max(_power_for_delta_w(floor_wh + j * step_wh - energy_wh, seconds,
+                                                s.eta), lo), hi)
+            kind = KIND_HOLD
+        return best_c, best_b, kind
     for j in range(j0, j1 + 1):
         c = _landing(j, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh, lo, hi,
                      value, row, s, demand, cap_w)
