@@ -17,18 +17,18 @@ Then CPU time per site-year: the engine per mode (environment precomputed), the 
 the 1,000-site ``simulate_batch`` against PySAM PVWatts v8 + Battwatts in the same run
 (the inputs of benchmarks/bench_engine.py, reused by import).
 
-If the controls have ``controller`` (e.g. ``reference``) or ``perfect_foresight``
-switches, extra autonomous-economics columns show them; otherwise they are skipped.
+Autonomous economics runs with each ``SiteSpec.controller``: ``optimiser`` (forecasts
+with error, the default), ``reference`` (the site-behavior §5.3 heuristic) and
+``perfect_foresight`` (the optimiser with realised solar and load as forecasts).
 
 Run: ``python benchmarks/bench_control.py`` (full, a few minutes; needs the ``bench``
 extra for PySAM), ``--quick`` (14 July days, three rows, example site, 100 batch
-sites), or pick with ``--days``, ``--rows``, ``--sites``, ``--batch``.
+sites), or pick with ``--days``, ``--rows``, ``--only``, ``--sites``, ``--batch``.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import statistics
 import sys
 import time
@@ -236,21 +236,16 @@ def _window(zone: str, start: date, days: int) -> tuple[int, int]:
 # --- one row --------------------------------------------------------------------------
 
 
-def _has_switch(name: str) -> bool:
-    return any(f.name == name for f in dataclasses.fields(SiteControls))
-
-
-def modes(rule: ExportRule) -> list[tuple[str, SiteControls]]:
+def modes(rule: ExportRule) -> list[tuple[str, SiteControls, str]]:
+    """(column label, controls, SiteSpec.controller) per column."""
     base = SiteControls(backup_reserve_pct=RESERVE_PCT, export_rule=rule,
                         grid_charging_allowed=True)
     auto = replace(base, mode=OperationMode.AUTONOMOUS)
-    out = [("self", base), ("economics", replace(auto, strategy=Strategy.ECONOMICS)),
-           ("balanced", replace(auto, strategy=Strategy.BALANCED))]
-    if _has_switch("controller"):
-        out.append(("reference", replace(auto, controller="reference")))  # type: ignore[call-arg]
-    if _has_switch("perfect_foresight"):
-        out.append(("foresight", replace(auto, perfect_foresight=True)))  # type: ignore[call-arg]
-    return out
+    economics = replace(auto, strategy=Strategy.ECONOMICS)
+    return [("self", base, "optimiser"), ("economics", economics, "optimiser"),
+            ("balanced", replace(auto, strategy=Strategy.BALANCED), "optimiser"),
+            ("reference", economics, "reference"),
+            ("foresight", economics, "perfect_foresight")]
 
 
 @dataclass
@@ -292,9 +287,10 @@ def run_row(site: str, spec: SiteSpec, initial_pct: float, name: str, doc: dict[
     base = st.simulate(study, study.baseline, SiteControls(), "no battery", env=env)
     no_battery = st.bill(study, base).total
     bills, times = {}, {}
-    for label, controls in modes(rule):
-        times[label], run = cpu(lambda c=controls, lb=label: st.simulate(study, spec, c, lb,
-                                                                         env=env))
+    for label, controls, controller in modes(rule):
+        s = replace(spec, controller=controller)
+        times[label], run = cpu(lambda c=controls, lb=label, s=s: st.simulate(study, s, c, lb,
+                                                                              env=env))
         bills[label] = st.bill(study, run).total
     lp_s, (_, best) = cpu(lambda: st.optimum(study, modes(rule)[0][1], env=env))
     return Row(site, name, rule, report.tariff.currency, no_battery, bills, best.bill.total,
@@ -359,6 +355,7 @@ def main() -> None:
     ap.add_argument("--days", type=int, help="days from --start (default: the year 2024)")
     ap.add_argument("--start", type=date.fromisoformat, help="first day (default 2024-01-01)")
     ap.add_argument("--rows", type=int, help="only the first N tariff rows")
+    ap.add_argument("--only", help="comma list of tariff row numbers (1-based), e.g. 7")
     ap.add_argument("--sites", default=None, help="comma list: example,second")
     ap.add_argument("--batch", type=int, help="sites in the batch run (0: skip)")
     args = ap.parse_args()
@@ -366,14 +363,18 @@ def main() -> None:
     start = args.start or (date(YEAR, 7, 1) if quick else date(YEAR, 1, 1))
     days = args.days or (14 if quick else (date(YEAR + 1, 1, 1) - date(YEAR, 1, 1)).days)
     suite = tariff_suite()[: args.rows or (3 if quick else None)]
+    if args.only:
+        every_row = tariff_suite()
+        suite = [every_row[int(i) - 1] for i in args.only.split(",")]
     wanted = (args.sites or ("example" if quick else "example,second")).split(",")
     n_batch = args.batch if args.batch is not None else (100 if quick else 1_000)
     every = sites()
     envs: dict[tuple[str, str], bench_engine.FixedEnvironment] = {}
     rows = []
-    switches = [s for s in ("controller", "perfect_foresight") if _has_switch(s)]
     print(f"{days} days from {start}; reserve {RESERVE_PCT} %, grid charging on; "
-          f"controller switches: {', '.join(switches) or 'none'}", flush=True)
+          "columns: self_consumption, autonomous economics / balanced (optimiser, forecast "
+          "error on), economics with the reference and perfect_foresight controllers",
+          flush=True)
     for site in wanted:
         spec, initial = every[site]
         for name, doc, rule, where in suite:

@@ -1,7 +1,7 @@
 """Hypothesis properties of the Time-Based Control optimiser's executed dispatch.
 
 Random sites, controls (reserve, export rule, grid charging, strategy), TOU prices with a
-random sell price and random events (outages, islands, storms) over two days in
+random sell price and with or without a peak demand charge, and random events (outages, islands, storms) over two days in
 autonomous mode: every observation keeps the site-behavior §5.3 invariants, split
 advances equal one advance, and ``simulate_batch`` with the same plans equals advance.
 """
@@ -52,7 +52,8 @@ def scenarios(draw: st.DrawFn) -> tuple[SiteSpec, SiteControls, BellEnvironment,
                           base_load_w=draw(st.integers(150, 2_500)),
                           evening_load_w=draw(st.integers(0, 5_000)),
                           sky=lambda day: 0.3 + 0.7 * ((day * 7919) % 10) / 10)
-    prices = TouPrices(sell=draw(st.sampled_from([0.0, 0.05, 0.2, 0.6])))
+    prices = TouPrices(sell=draw(st.sampled_from([0.0, 0.05, 0.2, 0.6])),
+                       demand_kw=draw(st.sampled_from([0.0, 15.0])))
     evs = draw(site_events(0, span_s=SPAN_S))
     cuts = sorted(set(draw(st.lists(st.integers(T0 + 1, T0 + SPAN_S - 1), max_size=6))))
     return spec, ctl, env, prices, evs, draw(st.floats(0, 100)), [*cuts, T0 + SPAN_S]
@@ -87,6 +88,10 @@ def test_optimiser_keeps_the_invariants(case: tuple) -> None:  # type: ignore[ty
         if not (ctl.export_rule is ExportRule.BATTERY_OK and ctl.strategy is Strategy.ECONOMICS):
             # the battery never pushes energy to the grid
             assert cur.battery_w <= max(0, cur.load_w - cur.solar_w) or cur.grid_w >= 0
+        # the month's running peak import only rises (the two days share one month)
+        assert cur.demand_peak_w >= prev.demand_peak_w >= 0
+        if prices.demand_kw == 0:
+            assert cur.demand_month == -1 and cur.demand_peak_w == 0
     c = np.array(states[-1].counters_j)
     if not (ctl.export_rule is ExportRule.BATTERY_OK and ctl.strategy is Strategy.ECONOMICS):
         assert c[BATTERY_GRID] == 0
@@ -107,7 +112,8 @@ def test_batch_matches_advance_with_the_optimiser(spec: SiteSpec, ctl: SiteContr
     n = 2 * 288
     env = BellEnvironment(solar_peak_w=data.draw(st.integers(0, 12_000)),
                           evening_load_w=data.draw(st.integers(0, 5_000)))
-    prices = TouPrices(sell=data.draw(st.sampled_from([0.05, 0.2])))
+    prices = TouPrices(sell=data.draw(st.sampled_from([0.05, 0.2])),
+                       demand_kw=data.draw(st.sampled_from([0.0, 15.0])))
     down = np.zeros(n, dtype=bool)
     storm = np.zeros(n, dtype=bool)
     evs: list[SiteEvent] = []
@@ -124,9 +130,12 @@ def test_batch_matches_advance_with_the_optimiser(spec: SiteSpec, ctl: SiteContr
     batch = simulate_batch([spec], [ctl], e.solar_w, e.home_load_w, step_s=300,
                            energy_wh=np.array([initial_state(spec, T0, app).energy_wh]),
                            grid_down=down, storm=storm, buy=p.buy_eff, sell=p.sell_eff,
-                           optimiser=OptimiserInputs(inputs.plan, inputs.auto_i[2, :n]),
+                           optimiser=OptimiserInputs(inputs.plan, inputs.auto_i[2, :n],
+                                                     inputs.auto_i[3, :n]),
                            start_s=T0)
     r = advance(spec, ctl, initial_state(spec, T0, app), T0 + n * 300, env=env,
                 prices=prices, events=tuple(evs))
     assert tuple(batch.counters_j[0]) == r.state.counters_j
     assert batch.energy_wh[0] == r.state.energy_wh
+    assert batch.demand_peak_w[0] == r.state.demand_peak_w
+    assert batch.demand_month[0] == r.state.demand_month

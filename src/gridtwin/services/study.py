@@ -26,6 +26,7 @@ from gridtwin.domain.controls import SiteControls
 from gridtwin.domain.site import SiteKind, SiteSpec
 from gridtwin.sim.engine import advance, initial_state
 from gridtwin.sim.environment import environment_provider
+from gridtwin.sim.prices import demand_series
 from gridtwin.sim.state import CELLS, EnvironmentProvider, PriceProvider, PriceSeries
 
 if TYPE_CHECKING:
@@ -116,7 +117,8 @@ def price_provider(study: Study, time_zone: str) -> PriceProvider:
 
     def provide(start_s: int, n_steps: int, step_s: int) -> PriceSeries:
         buy, sell = tariff.price_series(study.compiled, time_zone, start_s, n_steps, step_s)
-        return PriceSeries(start_s, step_s, buy, sell)
+        dem = demand_series(study.compiled, time_zone, start_s, n_steps, step_s)
+        return PriceSeries(start_s, step_s, buy, sell, *(dem or (None, None)))
 
     return provide
 

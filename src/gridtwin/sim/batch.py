@@ -25,7 +25,7 @@ from gridtwin.domain.controls import SiteControls
 from gridtwin.domain.profile import Quirk
 from gridtwin.domain.site import SiteSpec
 from gridtwin.sim.jit import kernel
-from gridtwin.sim.kernel import decide_interval
+from gridtwin.sim.kernel import decide_interval, next_peak, running_peak_w
 from gridtwin.sim.params import (
     N_CELLS,
     N_FLAGS,
@@ -62,44 +62,50 @@ class AutonomousInputs:
 class OptimiserInputs:
     """The optimiser's plans for the batch: ``plan`` holds the stage rows of every site
     (gridtwin.sim.plans.plan_days, rows stacked), ``row`` (n_steps, n_sites|1) the stage
-    row per step and site (-1: no plan)."""
+    row per step and site (-1: no plan), ``demand_code`` (n_steps, n_sites|1) the demand
+    code per step (gridtwin.sim.inputs.StepInputs.auto_i row 3; None: no demand charges)."""
 
     plan: PlanTables
     row: _Arr
+    demand_code: _Arr | None = None
 
 
 @dataclass(frozen=True)
 class BatchResult:
     """Per site: final raw energy [Wh], cumulative flows in CELLS order (n_sites, 10) [J],
     shed load [J], energy bill sum(import x buy - export x sell) [currency] (0 without
-    prices), lowest raw energy reached [Wh]."""
+    prices), lowest raw energy reached [Wh], the optimiser's running monthly peak import
+    over demand-priced steps [W] and its month (-1: none)."""
 
     energy_wh: npt.NDArray[np.float64]
     counters_j: npt.NDArray[np.int64]
     unserved_j: npt.NDArray[np.int64]
     bill: npt.NDArray[np.float64]
     min_energy_wh: npt.NDArray[np.float64]
+    demand_peak_w: npt.NDArray[np.int64]
+    demand_month: npt.NDArray[np.int64]
 
 
 @kernel
 def _run_batch(start_s: int, step_s: int, prm: _F64, ctl: _F64, solar: _Arr, home: _Arr,
                down: _Arr, storm: _Arr, auto: tuple[_Arr, _Arr, _Arr, _Arr],
-               plan: PlanTables, plan_row: _Arr, buy: _Arr, sell: _Arr, energy: _Arr,
-               flags: _Arr, counters: _Arr, unserved: _Arr, bill: _Arr, low: _Arr) -> None:
+               plan: PlanTables, plan_row: _Arr, demand: _Arr, buy: _Arr, sell: _Arr,
+               energy: _Arr, flags: _Arr, counters: _Arr, unserved: _Arr, bill: _Arr,
+               low: _Arr, peak: _Arr) -> None:
     """Blocks of sites; within a block, time-major with the sites inner (their state
-    stays in cache)."""
+    stays in cache). peak: (n, 2) running demand month and peak import [W]."""
     for lo in range(0, prm.shape[0], _BLOCK):
         _run_block(lo, min(prm.shape[0], lo + _BLOCK), start_s, step_s, prm, ctl, solar,
-                   home, down, storm, auto, plan, plan_row, buy, sell, energy, flags,
-                   counters, unserved, bill, low)
+                   home, down, storm, auto, plan, plan_row, demand, buy, sell, energy, flags,
+                   counters, unserved, bill, low, peak)
 
 
 @kernel
 def _run_block(lo: int, hi: int, start_s: int, step_s: int, prm: _F64, ctl: _F64,
                solar: _Arr, home: _Arr, down: _Arr, storm: _Arr,
                auto: tuple[_Arr, _Arr, _Arr, _Arr], plan: PlanTables, plan_row: _Arr,
-               buy: _Arr, sell: _Arr, energy: _Arr, flags: _Arr, counters: _Arr,
-               unserved: _Arr, bill: _Arr, low: _Arr) -> None:
+               demand: _Arr, buy: _Arr, sell: _Arr, energy: _Arr, flags: _Arr,
+               counters: _Arr, unserved: _Arr, bill: _Arr, low: _Arr, peak: _Arr) -> None:
     """Sites lo..hi-1 over every step."""
     out = np.zeros(N_OUT, dtype=np.int64)
     flag = np.zeros(N_FLAGS, dtype=np.int64)
@@ -110,6 +116,8 @@ def _run_block(lo: int, hi: int, start_s: int, step_s: int, prm: _F64, ctl: _F64
     has = (down.shape[0] > 0, storm.shape[0] > 0, auto[0].shape[0] > 0, buy.shape[0] > 0,
            plan_row.shape[0] > 0)
     wide_plan = plan_row.shape[1] > 1
+    has_demand = demand.shape[0] > 0
+    wide_demand = demand.shape[1] > 1
     for k in range(solar.shape[0]):
         for i in range(lo, hi):
             for f in range(N_FLAGS):
@@ -126,11 +134,15 @@ def _run_block(lo: int, hi: int, start_s: int, step_s: int, prm: _F64, ctl: _F64
             row = -1
             if has[4]:
                 row = plan_row[k, i if wide_plan else 0]
+            code = -1
+            if has_demand:
+                code = demand[k, i if wide_demand else 0]
             e = decide_interval(
                 step_s, energy[i], params_tuple(prm, i), controls_tuple(ctl, i),
                 int(solar[k, i if wide[0] else 0]), int(home[k, i if wide[1] else 0]),
                 is_down, is_storm, cls, need, sur, ok, plan, row, start_s + k * step_s,
-                none, wc_w, flag, out)
+                running_peak_w(code, peak[i, 0], peak[i, 1]), none, wc_w, flag, out)
+            peak[i, 0], peak[i, 1] = next_peak(code, peak[i, 0], peak[i, 1], out[O_GRID])
             energy[i] = e
             low[i] = min(low[i], e)
             for f in range(N_FLAGS):
@@ -195,12 +207,18 @@ def simulate_batch(specs: Sequence[SiteSpec], controls: Sequence[SiteControls],
     plan = empty_plan() if optimiser is None else optimiser.plan
     plan_row = (np.zeros((0, 0), dtype=np.int64) if optimiser is None
                 else _steps_2d(optimiser.row, n_steps, np.int64).astype(np.int64))
+    demand = (np.zeros((0, 0), dtype=np.int64)
+              if optimiser is None or optimiser.demand_code is None
+              else _steps_2d(optimiser.demand_code, n_steps, np.int64).astype(np.int64))
+    peak = np.zeros((n, 2), dtype=np.int64)
+    peak[:, 0] = -1
     _run_batch(start_s, step_s, prm, ctl, solar, _steps_2d(home_load_w, n_steps, np.int64),
                _steps_2d(grid_down, n_steps, np.bool_), _steps_2d(storm, n_steps, np.bool_),
-               auto, plan, plan_row, _steps_2d(buy, n_steps, np.float64),
+               auto, plan, plan_row, demand, _steps_2d(buy, n_steps, np.float64),
                _steps_2d(sell, n_steps, np.float64), energy, flags, counters, unserved, bill,
-               low)
-    return BatchResult(energy, counters, unserved, bill, low)
+               low, peak)
+    return BatchResult(energy, counters, unserved, bill, low, peak[:, 1].copy(),
+                       peak[:, 0].copy())
 
 
 def _auto_arrays(a: AutonomousInputs | None, n_steps: int

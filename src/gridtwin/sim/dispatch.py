@@ -157,13 +157,13 @@ def _plan_settings(prm: Params, ctl: Controls) -> PlanSettings:
 
 @kernel
 def _planned_w(inv_dt: float, dt_s: int, t_s: int, energy_wh: float, prm: Params,
-               ctl: Controls, plan: PlanTables, row: int, net: float, room_w: float
-               ) -> tuple[float, float]:
+               ctl: Controls, plan: PlanTables, row: int, net: float, room_w: float,
+               peak_w: float) -> tuple[float, float]:
     """(battery power [W], reserve energy [Wh]): the optimiser's choice for this interval
     clipped to the §5.3 invariants: not below the reserve, battery energy to the grid
     only with battery_ok (never in balanced), grid-fed charging only when allowed."""
     s = _plan_settings(prm, ctl)
-    battery = float(round(step_battery_w(plan, row, energy_wh, t_s, dt_s, net, s)))
+    battery = float(round(step_battery_w(plan, row, energy_wh, t_s, dt_s, net, s, peak_w)))
     reserve_wh = energy_at_app_pct(ctl[C_RESERVE_PCT], prm)
     hi = min(prm[P_DISCHARGE_W], discharge_limit_w(energy_wh, reserve_wh, inv_dt, prm))
     if s.battery_export == 0:
@@ -176,18 +176,21 @@ def _planned_w(inv_dt: float, dt_s: int, t_s: int, energy_wh: float, prm: Params
 def on_grid(inv_dt: float, energy_wh: float, prm: Params,
             ctl: Controls, solar_w: int, load_w: int, storm_active: bool,
             auto_cls: int, need_j: float, surplus_j: float, export_ok: bool,
-            plan: PlanTables, row: int, t_s: int,
+            plan: PlanTables, row: int, t_s: int, peak_w: float,
             flags: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
             ) -> tuple[float, float, float]:
     """Decide S, B, R for an on-grid interval; return the (floor, target, reserve)
     energies [Wh] the battery power was sized against (for exact landing), -1 unused.
 
     row: the optimiser's stage row for this interval (-1: no plan, the reference policy
-    or self-consumption applies); t_s: the interval's start [Unix s].
+    or self-consumption applies); t_s: the interval's start [Unix s]; peak_w: the month's
+    running peak import over demand-priced steps [W] (0: none yet or no demand charges).
     """
     app = app_pct(energy_wh, prm)
     optimised = row >= 0 and ctl[C_MODE] == MODE_AUTONOMOUS and not storm_active
-    policy = _policy(prm, ctl, storm_active, auto_cls, need_j, surplus_j, export_ok)
+    # the optimiser replaces the mode's policy (its choice is made in _planned_w)
+    policy = (Policy(ctl[C_RESERVE_PCT], 0.0, 0.0, True, False) if optimised
+              else _policy(prm, ctl, storm_active, auto_cls, need_j, surplus_j, export_ok))
     floor_pct = policy.floor_pct
     rate_w = policy.grid_rate_w
     target_pct = policy.grid_target_pct
@@ -209,7 +212,7 @@ def on_grid(inv_dt: float, energy_wh: float, prm: Params,
     grid_cap = prm[P_GRID_CHARGE_CAP_W]
     if optimised:
         battery, floor_wh = _planned_w(inv_dt, round(1.0 / inv_dt), t_s, energy_wh,
-                                       prm, ctl, plan, row, net, room_w)
+                                       prm, ctl, plan, row, net, room_w, peak_w)
         rate_w = 0.0
         force = False
     if rate_w > 0:

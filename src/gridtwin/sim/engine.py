@@ -154,8 +154,8 @@ class _Run:
                             dtype=np.int64).reshape(2, n_wc),
             group_limit_w=np.asarray(limits, dtype=np.int64),
             sessions=_session_table(segs.sessions),
-            st_i=np.array([state.decided_s, state.hold_until_s, state.unserved_j],
-                          dtype=np.int64),
+            st_i=np.array([state.decided_s, state.hold_until_s, state.unserved_j,
+                           state.demand_month, state.demand_peak_w], dtype=np.int64),
             st_f=np.array([state.energy_wh, state.decided_energy_wh, state.planned_energy_wh]),
             flags=np.array([state.dark, state.generator_on, state.topup_active], dtype=np.int64),
             out=out, wc_w=wc_w,
@@ -197,6 +197,7 @@ class _Run:
             unserved_w=int(o[O_UNSERVED]), sessions=active, grid_down=cond.grid_down,
             decided_s=int(self.st_i[0]), hold_until_s=int(self.st_i[1]),
             decided_energy_wh=float(self.st_f[1]), planned_energy_wh=float(self.st_f[2]),
+            demand_month=int(self.st_i[3]), demand_peak_w=int(self.st_i[4]),
             decision_key=decision_key(prm, ctl, cond, inputs, t1, spec.step_s))
         return new, sessions
 

@@ -49,8 +49,8 @@ def forecasts(spec: SiteSpec, env: Environment, midnights: _I64, perfect: bool =
     base = env.solar_forecast_w.astype(np.float64)
     cap = float(spec.solar_ac_limit_w) if spec.solar is not None else 0.0
     # draws per distinct day and hour (a few dozen), then spread over the steps
-    days, day_of = np.unique(day_start // 60, return_inverse=True)
-    hours, hour_of = np.unique(hour, return_inverse=True)
+    days, day_of = _runs(day_start // 60)
+    hours, hour_of = _runs(hour)
     rows = []
     for lead in (0, 1):
         u_day = rng.uniform(spec.seed, spec.energy_site_id, f"solar_forecast_day{lead}", days)
@@ -60,3 +60,13 @@ def forecasts(spec: SiteSpec, env: Environment, midnights: _I64, perfect: bool =
              * (1.0 + HOUR_ERROR * (2.0 * u_hour - 1.0))[hour_of])
         rows.append(np.clip(base * f, 0.0, cap))
     return np.stack(rows), env.home_load_forecast_w.astype(np.float64)
+
+
+def _runs(keys: _I64) -> tuple[_I64, _I64]:
+    """np.unique(keys, return_inverse=True) for non-decreasing keys, without sorting."""
+    if keys.shape[0] == 0:
+        return keys, np.zeros(0, dtype=np.int64)
+    new = np.empty(keys.shape[0], dtype=bool)
+    new[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    return keys[new], np.cumsum(new) - 1

@@ -29,8 +29,9 @@ class StepInputs:
 
     env: (2, n) available solar and home load [W]; auto_f: (2, n) peak need and pre-peak
     surplus [J] (float64 copies of exact integers) of the reference controller; auto_i:
-    (3, n) its price class and battery-export permission, and the optimiser's stage row
-    in ``plan`` (-1: no plan).
+    (4, n) its price class and battery-export permission, the optimiser's stage row
+    in ``plan`` (-1: no plan) and the demand code 2 x local month + (1 if the step has
+    a demand price) for the optimiser's running monthly peak (-1: no demand charges).
     """
 
     k0: int
@@ -68,12 +69,13 @@ def step_inputs(spec: SiteSpec, controls: SiteControls, env: EnvironmentProvider
         k0, np.stack([e.solar_w[sl], e.home_load_w[sl]]).astype(np.int64),
         np.stack([plan.need_j[sl], plan.surplus_j[sl]]).astype(np.float64),
         np.stack([plan.price_class[sl], plan.export_ok[sl],
+                  np.full(n, -1, dtype=np.int64),
                   np.full(n, -1, dtype=np.int64)]).astype(np.int64))
 
 
 def _no_plan_rows(n: int) -> npt.NDArray[np.int64]:
-    out = np.zeros((3, n), dtype=np.int64)
-    out[2] = -1
+    out = np.zeros((4, n), dtype=np.int64)
+    out[2:] = -1
     return out
 
 
@@ -91,7 +93,13 @@ def _optimiser_inputs(spec: SiteSpec, controls: SiteControls, env: EnvironmentPr
     sl = slice(i, i + n)
     env_now = np.stack([e.solar_w[sl], e.home_load_w[sl]]).astype(np.int64)
     rows = _no_plan_rows(n)
-    plan = plan_days(spec, controls, e, p.buy_eff, p.sell_eff, midnights)
+    dem = p.demand_price_kw
+    if dem is not None and p.demand_month is not None:
+        if len(dem) != wn or len(p.demand_month) != wn:
+            raise ValueError(f"price provider returned {len(dem)} demand steps, expected {wn}")
+        rows[3] = 2 * np.asarray(p.demand_month, dtype=np.int64)[sl] + (
+            np.asarray(dem)[sl] > 0)
+    plan = plan_days(spec, controls, e, p.buy_eff, p.sell_eff, midnights, dem)
     if plan is not None:
         tables, first_row = plan
         t = (k0 + np.arange(n, dtype=np.int64)) * step
@@ -113,10 +121,13 @@ def decision_key(prm: npt.NDArray[np.float64], ctl: npt.NDArray[np.float64],
     i = t_s // step_s - inputs.k0
     row = int(inputs.auto_i[2, i])
     plan = inputs.plan
-    stage = () if row < 0 else (
+    stage: tuple[object, ...] = () if row < 0 else (
         int(plan.stage_end_s[row]), float(plan.net_w[row]), float(plan.buy[row]),
         float(plan.sell[row]), float(plan.floor_wh[row]), float(plan.top_wh[row]),
         plan.value[row].tolist())
+    if row >= 0 and int(inputs.auto_i[3, i]) >= 0:  # demand charges: every cap's table
+        stage += (int(inputs.auto_i[3, i]), float(plan.demand[row]),
+                  plan.value[plan.cap_row[row]].tolist())
     parts: tuple[object, ...] = (prm.tolist(), ctl.tolist(), cond, inputs.env[:, i].tolist(),
                                  inputs.auto_f[:, i].tolist(), inputs.auto_i[:2, i].tolist())
     payload = repr(parts + ((stage,) if stage else ()))

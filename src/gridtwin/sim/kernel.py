@@ -46,7 +46,7 @@ from gridtwin.sim.params import (
 from gridtwin.sim.powerflow import add_flows, bucket_row, fill_cells
 from gridtwin.sim.tbc import PlanTables
 
-__all__ = ["decide_interval", "run_site"]
+__all__ = ["decide_interval", "next_peak", "run_site", "running_peak_w"]
 
 BUCKET_S = 300
 
@@ -59,7 +59,9 @@ N_SEG_COND = 2
 I_DECIDED_S = 0
 I_HOLD_S = 1
 I_UNSERVED_J = 2
-N_ST_I = 3
+I_DEMAND_MONTH = 3
+I_DEMAND_PEAK_W = 4
+N_ST_I = 5
 F_ENERGY_NOW = 0
 F_ENERGY_DECIDED = 1
 F_ENERGY_END = 2
@@ -71,17 +73,38 @@ _FLT = npt.NDArray[np.float64]
 
 
 @kernel
+def running_peak_w(code: int, month: int, peak_w: int) -> float:
+    """The month's running peak import [W] seen by a step with demand code ``code``
+    (2 x local month + 1 if demand-priced; -1: the tariff has no demand charges), given
+    the running (month, peak_w) so far; 0 in a new month."""
+    if code < 0 or code // 2 != month:
+        return 0.0
+    return float(peak_w)
+
+
+@kernel
+def next_peak(code: int, month: int, peak_w: int, grid_w: int) -> tuple[int, int]:
+    """(month, peak [W]) after grid_w [W] was imported during a step with demand code
+    ``code``: only demand-priced steps raise the peak; a new month restarts it."""
+    if code < 0 or code % 2 == 0:
+        return month, peak_w
+    if code // 2 != month:
+        return code // 2, max(0, grid_w)
+    return month, max(peak_w, grid_w)
+
+
+@kernel
 def decide_interval(dt_s: int, energy_wh: float, prm: Params, ctl: Controls, solar_w: int,
                     home_w: int, grid_down: bool, storm_event: bool, auto_cls: int,
                     need_j: float, surplus_j: float, export_ok: bool, plan: PlanTables,
-                    row: int, t_s: int, demand_w: _INT, wc_w: _INT, flags: _INT,
-                    out: _INT) -> float:
+                    row: int, t_s: int, peak_w: float, demand_w: _INT, wc_w: _INT,
+                    flags: _INT, out: _INT) -> float:
     """Decide one interval of dt_s [s] starting at t_s [Unix s] and return E at its end [Wh].
 
     solar_w: available AC solar [W]; home_w: home circuits [W]; demand_w: per-connector
     EV demand [W] (wc_w receives what is served). plan / row: the optimiser's stage row
-    (-1 none). Writes powers and flows into ``out`` and updates the controller latches
-    in ``flags``.
+    (-1 none); peak_w: the month's running peak import over demand-priced steps [W].
+    Writes powers and flows into ``out`` and updates the controller latches in ``flags``.
     """
     b1 = b2 = b3 = -1.0
     inv_dt = 1.0 / dt_s
@@ -97,7 +120,8 @@ def decide_interval(dt_s: int, energy_wh: float, prm: Params, ctl: Controls, sol
         storm = storm_event and ctl[C_STORM_ENABLED] != 0 and prm[P_STORM_CAPABLE] != 0
         load_w = home_w + allocate_wc(demand_w, total_demand_w(demand_w), wc_w)
         b1, b2, b3 = on_grid(inv_dt, energy_wh, prm, ctl, solar_w, load_w, storm, auto_cls,
-                             need_j, surplus_j, export_ok, plan, row, t_s, flags, out)
+                             need_j, surplus_j, export_ok, plan, row, t_s, peak_w, flags,
+                             out)
         if prm[P_HAS_BATTERY] == 0:
             flags[F_TOPUP] = 0
     fill_cells(out[O_SOLAR], out[O_GENERATOR], out[O_BATTERY], out[O_GRID], out[O_LOAD],
@@ -116,11 +140,12 @@ def _decide_at(t_s: int, step_s: int, m: int, env_k0: int, env: _INT, auto_f: _F
     hold = wc_demands(t_s, hold, seg_wc[m], wc_cfg[0], wc_cfg[1], group_limit_w,
                       sessions[0], sessions[1], sessions[2], demand_w)
     energy = st_f[F_ENERGY_NOW]
+    peak = running_peak_w(auto_i[3, k], st_i[I_DEMAND_MONTH], st_i[I_DEMAND_PEAK_W])
     end = decide_interval(hold - t_s, energy, prm, ctl, env[0, k],
                           env[1, k], seg_cond[m, SEG_GRID_DOWN] != 0,
                           seg_cond[m, SEG_STORM] != 0, auto_i[0, k], auto_f[0, k],
-                          auto_f[1, k], auto_i[1, k] != 0, plan, auto_i[2, k], t_s, demand_w,
-                          wc_w, flags, out)
+                          auto_f[1, k], auto_i[1, k] != 0, plan, auto_i[2, k], t_s, peak,
+                          demand_w, wc_w, flags, out)
     st_i[I_DECIDED_S] = t_s
     st_i[I_HOLD_S] = hold
     st_f[F_ENERGY_DECIDED] = energy
@@ -155,8 +180,10 @@ def run_site(t0: int, t1: int, step_s: int, install_s: int, force: bool, env_k0:
     """Advance one site from t0 to t1 [s]; return the number of bucket rows written.
 
     env: (2, n) solar and home load [W] for steps from ``env_k0``; auto_f: (2, n) peak
-    need and pre-peak surplus [J]; auto_i: (3, n) autonomous class, battery-export
-    permission and the optimiser's stage row in ``plan`` (-1 none). seg_t: (M,) segment starts (seg_t[0] == t0, all <= t1); seg_changed: (M,)
+    need and pre-peak surplus [J];
+    auto_i: (4, n) autonomous class, battery-export permission, the optimiser's stage
+    row in ``plan`` (-1 none) and the demand code (see running_peak_w).
+    seg_t: (M,) segment starts (seg_t[0] == t0, all <= t1); seg_changed: (M,)
     whether conditions differ from the previous segment; seg_cond: (M, 2) grid down and
     storm event; seg_wc: (M, K, 3) session index, fault, waiting.
     wc_cfg: (2, K) connector max [W] and group index; sessions: (5, Q) target [J],
@@ -186,6 +213,10 @@ def run_site(t0: int, t1: int, step_s: int, install_s: int, force: bool, env_k0:
         if m + 1 < n_seg:
             t_next = min(t_next, seg_t[m + 1])
         _accrue(t, t_next, install_s, m, seg_wc, sessions, out, wc_w, counters_j, st_i)
+        if t_next > t:  # imports that flowed raise the month's peak
+            st_i[I_DEMAND_MONTH], st_i[I_DEMAND_PEAK_W] = next_peak(
+                auto_i[3, t // step_s - env_k0], st_i[I_DEMAND_MONTH], st_i[I_DEMAND_PEAK_W],
+                out[O_GRID])
         t = t_next
         if t == st_i[I_HOLD_S]:
             st_f[F_ENERGY_NOW] = st_f[F_ENERGY_END]

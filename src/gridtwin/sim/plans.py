@@ -71,11 +71,12 @@ def plan_settings(spec: SiteSpec, controls: SiteControls) -> PlanSettings:
 
 
 def plan_days(spec: SiteSpec, controls: SiteControls, env: Environment,
-              buy: npt.ArrayLike, sell: npt.ArrayLike, midnights: _I64
-              ) -> tuple[PlanTables, _I64] | None:
+              buy: npt.ArrayLike, sell: npt.ArrayLike, midnights: _I64,
+              demand_kw: npt.ArrayLike | None = None) -> tuple[PlanTables, _I64] | None:
     """Plans for the days starting at ``midnights[:-HORIZON_DAYS]`` over the window of
     ``env`` (which starts at midnights[0] and reaches midnights[-1]) and the first stage
-    row of each; None when the battery has no usable range above the reserve."""
+    row of each; None when the battery has no usable range above the reserve.
+    demand_kw: per step demand price [currency/kW] (None: no demand charges)."""
     pack = float(spec.total_pack_wh)
     floor_wh = pack * (0.05 + 0.0095 * controls.backup_reserve_pct)
     if pack - floor_wh < 1.0:
@@ -84,19 +85,20 @@ def plan_days(spec: SiteSpec, controls: SiteControls, env: Environment,
     if ExportRule(controls.export_rule) is ExportRule.NEVER:
         sell_a = np.zeros_like(sell_a)
     buy_a = np.asarray(buy, dtype=np.float64)
+    dem = None if demand_kw is None else np.asarray(demand_kw, dtype=np.float64)
     settings = plan_settings(spec, controls)
     if len(midnights) > _CACHED_DAYS:  # long offline runs: solving beats hashing
-        return _solve(spec, env, midnights, buy_a, sell_a, floor_wh, pack, settings)
+        return _solve(spec, env, midnights, buy_a, sell_a, floor_wh, pack, settings, dem)
     perfect = spec.controller == "perfect_foresight"
     key = _digest(spec, controls, env.start_s, env.step_s, midnights, env.solar_forecast_w,
-                  env.home_load_forecast_w, buy_a, sell_a,
+                  env.home_load_forecast_w, buy_a, sell_a, dem,
                   *((env.solar_w, env.home_load_w) if perfect else ()))
     with _lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    solved = _solve(spec, env, midnights, buy_a, sell_a, floor_wh, pack, settings)
+    solved = _solve(spec, env, midnights, buy_a, sell_a, floor_wh, pack, settings, dem)
     with _lock:
         _cache[key] = solved
         while len(_cache) > _CACHE_SIZE:
@@ -105,10 +107,11 @@ def plan_days(spec: SiteSpec, controls: SiteControls, env: Environment,
 
 
 def _solve(spec: SiteSpec, env: Environment, midnights: _I64, buy: _F64, sell: _F64,
-           floor_wh: float, pack: float, settings: PlanSettings) -> tuple[PlanTables, _I64]:
+           floor_wh: float, pack: float, settings: PlanSettings, demand_kw: _F64 | None
+           ) -> tuple[PlanTables, _I64]:
     solar_fc, load_fc = forecasts(spec, env, midnights, spec.controller == "perfect_foresight")
     return solve_plans(midnights, env.start_s, env.step_s, solar_fc, load_fc, buy, sell,
-                       floor_wh, pack, settings)
+                       floor_wh, pack, settings, demand_kw)
 
 
 def _digest(*parts: object) -> bytes:

@@ -53,12 +53,20 @@ class EnvironmentProvider(Protocol):
 
 @dataclass(frozen=True)
 class PriceSeries:
-    """Effective prices per step [currency/kWh], float64, length n (tariff.md §4.2)."""
+    """Effective prices per step [currency/kWh], float64, length n (tariff.md §4.2).
+
+    demand_price_kw: per step, the demand price of the buy class in force
+    [currency/kW] (0: none); demand_month: per step, the local month it belongs to
+    (any increasing month number) so a monthly peak can restart. Both None when the
+    tariff has no demand charges (tariff.md §8.3).
+    """
 
     start_s: int
     step_s: int
     buy_eff: npt.NDArray[np.float64]
     sell_eff: npt.NDArray[np.float64]
+    demand_price_kw: npt.NDArray[np.float64] | None = None
+    demand_month: npt.NDArray[np.int64] | None = None
 
 
 class PriceProvider(Protocol):
@@ -111,7 +119,9 @@ class SiteState:
     the controls, conditions and inputs the decision used. topup_active: §4 top-up latch.
     unserved_j: cumulative shed load [J] (``unserved_wh`` = unserved_j / 3600);
     unserved_w: load being shed now [W]. grid_down: a grid outage is in progress (any
-    site kind; ``islanded`` only for sites that island).
+    site kind; ``islanded`` only for sites that island). demand_month / demand_peak_w:
+    the optimiser's running peak grid import [W] over the demand-priced steps of local
+    month ``demand_month`` (-1: none yet), which demand charges bill (tariff.md §8.3).
     """
 
     t_s: int
@@ -143,6 +153,8 @@ class SiteState:
     unserved_j: int = 0
     unserved_w: int = 0
     grid_down: bool = False
+    demand_month: int = -1
+    demand_peak_w: int = 0
 
 
 @dataclass(frozen=True)

@@ -74,14 +74,21 @@ class TouPrices:
     off_peak: float = 0.12
     sell: float = 0.05
     utc_offset_s: int = 0
+    demand_kw: float = 0.0
+    """Demand price during the peak [currency/kW] (0: no demand charges)."""
 
     def __call__(self, start_s: int, n_steps: int, step_s: int) -> PriceSeries:
         t = start_s + step_s * np.arange(n_steps, dtype=np.int64)
         h = _local_hour(t, self.utc_offset_s)
-        buy = np.where((h >= 16) & (h < 21), self.peak,
-                       np.where(h < 6, self.off_peak, self.mid))
+        peak = (h >= 16) & (h < 21)
+        buy = np.where(peak, self.peak, np.where(h < 6, self.off_peak, self.mid))
+        demand = month = None
+        if self.demand_kw > 0:
+            demand = np.where(peak, self.demand_kw, 0.0)
+            local = (t + self.utc_offset_s).astype("datetime64[s]")
+            month = local.astype("datetime64[M]").astype(np.int64)
         return PriceSeries(start_s, step_s, buy.astype(np.float64),
-                           np.full(n_steps, self.sell, dtype=np.float64))
+                           np.full(n_steps, self.sell, dtype=np.float64), demand, month)
 
 
 def battery_site(*, powerwalls: int = 2, model: BatteryModel = BatteryModel.POWERWALL_2,

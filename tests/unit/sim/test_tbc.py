@@ -123,3 +123,38 @@ def test_site_description_chooses_the_controller() -> None:
     with pytest.raises(InvalidField) as info:
         parse_site({**base, "controller": "clever"}, seed=0, now_s=T0, index=0)
     assert set(info.value.messages) == {"site.controller"}
+
+
+def _peak_import_w(r: AdvanceResult) -> float:
+    """Highest 5-minute mean grid import during the peak (16:00-21:00) [W]."""
+    hour = (r.bucket_starts % DAY_S) // 3600
+    imports = (r.bucket_wh[:, GRID_HOME] + r.bucket_wh[:, GRID_BATTERY]) * 12.0
+    return float(imports[(hour >= 16) & (hour < 21)].max())
+
+
+def test_demand_charge_keeps_the_monthly_peak_import_lower() -> None:
+    # The battery cannot cover the whole evening: without demand charges it serves the
+    # load until it is empty and the grid then takes all of it; with a peak demand price
+    # the optimiser spreads the shortfall into a low, flat import.
+    no_gc = replace(AUTO, grid_charging_allowed=False)
+    heavy = BellEnvironment(solar_peak_w=300, base_load_w=900, evening_load_w=2_600)
+    plain = day(heavy, no_gc, TOU, app=45.0)
+    demand = day(heavy, no_gc, replace(TOU, demand_kw=15.0), app=45.0)
+    assert _peak_import_w(plain) > 2_000
+    assert _peak_import_w(demand) < 0.6 * _peak_import_w(plain)
+    assert demand.state.demand_peak_w == pytest.approx(_peak_import_w(demand), abs=60)
+    assert demand.state.demand_month >= 0 and plain.state.demand_month == -1
+    # the energy the battery delivers at the peak is about the same: it is only spread
+    served = by_hour(demand, BATTERY_HOME)[16:21].sum()
+    assert served > 0.9 * by_hour(plain, BATTERY_HOME)[16:21].sum()
+
+
+def test_demand_peak_is_observation_independent() -> None:
+    prices = replace(TOU, demand_kw=15.0)
+    heavy = BellEnvironment(solar_peak_w=300, base_load_w=900, evening_load_w=2_600)
+    no_gc = replace(AUTO, grid_charging_allowed=False)
+    whole = day(heavy, no_gc, prices, app=45.0).state
+    st = initial_state(SPEC, T0, 45.0)
+    for t in np.linspace(T0 + 7, T0 + DAY_S, 13).astype(int):
+        st = advance(SPEC, no_gc, st, int(t), env=heavy, prices=prices).state
+    assert st == whole and whole.demand_peak_w > 0
