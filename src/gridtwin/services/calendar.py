@@ -76,19 +76,32 @@ def bucket_edges(start_s: int, end_s: int, period: str, zone: ZoneInfo) -> list[
         return list(range(first, last + 1, BUCKET_S))
     unit = _bucket_unit(period)
     d = _unit_floor(_local_date(start_s, zone), unit)
+    if unit == "day":
+        return _day_starts(d, end_s, zone)
     edges = [local_day_start_s(d, zone)]
     while edges[-1] < end_s or len(edges) == 1:
         d = _next_unit(d, unit)
-        edges.append(_next_day_start_s(edges[-1], d, zone) if unit == "day"
-                     else local_day_start_s(d, zone))
+        edges.append(local_day_start_s(d, zone))
     return edges
 
 
-def _next_day_start_s(prev_s: int, d: date, zone: ZoneInfo) -> int:
-    """First instant of local date ``d``, the day after the one starting at ``prev_s``: on
-    most days exactly 24 h later (one conversion to check), else computed in full."""
-    guess = prev_s + 86_400
-    local = datetime.fromtimestamp(guess, zone)
-    if local.hour == local.minute == local.second == 0 and local.date() == d:
-        return guess
-    return local_day_start_s(d, zone)
+def _day_starts(first: date, end_s: int, zone: ZoneInfo) -> list[int]:
+    """Starts of local days from ``first`` until one is at or after ``end_s`` (at least
+    two). Each day is tried 24 h after the previous one, checked with one conversion, and
+    computed in full only when that is not its local midnight (a UTC-offset change). Five
+    years of days: ~2,000 iterations, so the loop is kept lean."""
+    one_day = timedelta(days=1)
+    from_ts = datetime.fromtimestamp
+    t = local_day_start_s(first, zone)
+    edges = [t]
+    d = first
+    while t < end_s or len(edges) == 1:
+        d += one_day
+        t += 86_400
+        local = from_ts(t, zone)
+        # Same time of day 24 h later can only land on a nearby date, so the day number
+        # identifies d.
+        if local.hour or local.minute or local.second or local.day != d.day:
+            t = local_day_start_s(d, zone)
+        edges.append(t)
+    return edges

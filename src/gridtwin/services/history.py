@@ -140,20 +140,24 @@ def _cumulative(tx: Tx, view: SiteView, edges: list[int]) -> npt.NDArray[np.int6
     boundaries for past edges, the live counters for edges at or after now, zero before the
     first stored boundary. Reads one row per edge whatever the bucket size."""
     now = view.now_s
-    past = [e for e in edges if e < now]
-    if len(past) > 1 and past[1] - past[0] == BUCKET_S:
+    at = np.asarray(edges, dtype=np.int64)
+    n_past = int(np.searchsorted(at, now, side="left"))  # edges are increasing
+    past = at[:n_past]
+    if n_past > 1 and past[1] - past[0] == BUCKET_S:
         # 5-minute buckets: every boundary in the range is an edge, one range read.
-        rows = tx.totals_range(view.site_id, past[0], past[-1])
-        known = dict(zip(rows.ends.tolist(), rows.wh, strict=True))
+        rows = tx.totals_range(view.site_id, int(past[0]), int(past[-1]))
     else:
-        known = tx.totals_at(view.site_id, past)
-    missing = [e for e in past if e not in known]
-    first = tx.first_total_end(view.site_id) if missing else None
-    if first is not None and any(e > first for e in missing):
-        raise Internal(f"history rows missing for site {view.site_id}")
-    live = cumulative_wh(view.state.counters_j)
-    zero = np.zeros(10, dtype=np.int64)
-    return np.array([live if e >= now else known.get(e, zero) for e in edges], dtype=np.int64)
+        rows = tx.totals_at(view.site_id, past.tolist())
+    out = np.zeros((len(at), 10), dtype=np.int64)
+    idx = np.minimum(np.searchsorted(rows.ends, past), max(len(rows.ends) - 1, 0))
+    found = rows.ends[idx] == past if len(rows.ends) else np.zeros(n_past, dtype=bool)
+    out[:n_past][found] = rows.wh[idx[found]]
+    if not found.all():
+        first = tx.first_total_end(view.site_id)
+        if first is not None and bool((past[~found] > first).any()):
+            raise Internal(f"history rows missing for site {view.site_id}")
+    out[n_past:] = cumulative_wh(view.state.counters_j)
+    return out
 
 
 def _sum_buckets(tx: Tx, view: SiteView, edges: list[int]) -> npt.NDArray[np.int64]:

