@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from gridtwin.core import jsonio
@@ -27,13 +25,15 @@ def test_ignored_members_are_not_stored(world, client, site, auth):
     assert len(row["body_json"]) < 100
 
 
-def test_an_ignored_lone_surrogate_is_accepted_and_not_stored(world, client, site, auth):
+def test_a_lone_surrogate_even_in_an_ignored_member_is_refused_and_not_stored(
+        world, client, site, auth):
+    # Not JSON text (RFC 8259 §8.2): a 400, and no command is logged or applied.
     raw = '{"enabled": true, "note": "\\ud800"}'
     r = client.post(f"/api/1/energy_sites/{site.energy_site_id}/storm_mode", headers=auth,
                     content=raw)
-    assert r.status_code == 200, r.text
-    [row] = _log(world, site)
-    assert json.loads(row["body_json"]) == {"enabled": True}
+    assert r.status_code == 400, r.text
+    assert r.json()["error"] == "invalid_request"
+    assert _log(world, site) == []
 
 
 def test_tou_settings_keep_only_strategy_and_tariff(world, client, site, auth):

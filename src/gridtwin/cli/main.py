@@ -239,7 +239,7 @@ def _run_server(app: str, *, factory: bool, host: str, port: int, workers: int,
 
     # Requests the HTTP parser refuses get the envelope too (api/protocol.py).
     options: dict[str, Any] = {"factory": factory, "host": host, "port": port,
-                               "log_level": "warning", "log_config": log_config,
+                               "log_config": log_config,
                                "http": "gridtwin.api.protocol:WireHttpTools"}
     if workers > 1:
         # Workers import the app before answering their first health ping (cli/workers.py).

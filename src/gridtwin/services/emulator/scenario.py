@@ -80,7 +80,7 @@ def check_json_tree(value: Any, path: str) -> None:
             raise InvalidField.for_field(path, f"nested deeper than {MAX_DEPTH} levels")
         if isinstance(item, dict):
             for key, child in item.items():
-                if not isinstance(key, str):
+                if not isinstance(key, str) or _lone_surrogate(key):
                     raise InvalidField.for_field(where, f"key {str(key)[:40]!r} is not text")
                 stack.append((child, f"{where}.{key}", depth + 1))
         elif isinstance(item, list):
@@ -88,8 +88,19 @@ def check_json_tree(value: Any, path: str) -> None:
         elif isinstance(item, float):
             if item != item or item in (float("inf"), float("-inf")):
                 raise InvalidField.for_field(where, "must be a finite number")
+        elif isinstance(item, str) and _lone_surrogate(item):
+            # YAML's "\ud800" escape gives a lone surrogate, which is not text (RFC 8259 §8.2).
+            raise InvalidField.for_field(where, "holds a lone surrogate (not Unicode text)")
         elif item is not None and not isinstance(item, str | int | bool):
             raise InvalidField.for_field(where, f"is a YAML {type(item).__name__}, not JSON")
+
+
+def _lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def parse_document(text: str | bytes) -> dict[str, Any]:

@@ -295,6 +295,10 @@ class _Snapshot:
     tables: dict[str, Rows]
 
 
+_SNAPSHOT_MEMBERS = ("version", "gridtwin", "seed", "clock", "jwt_secret", "scenario", "faults",
+                     "tables")
+
+
 def _snapshot(snap: Mapping[str, Any], now_s: int) -> _Snapshot:
     """Check every member of a state snapshot; raises InvalidField listing every problem."""
     if snap.get("version") != SNAPSHOT_VERSION or isinstance(snap.get("version"), bool):
@@ -304,6 +308,9 @@ def _snapshot(snap: Mapping[str, Any], now_s: int) -> _Snapshot:
     def add(path: str, text: str) -> None:
         problems.setdefault(path, []).append(text)
 
+    for key in snap:
+        if key not in _SNAPSHOT_MEMBERS:
+            add(str(key)[:64], f"unknown member; one of {', '.join(_SNAPSHOT_MEMBERS)}")
     seed = snap.get("seed", 0)
     if not _int_in(seed, -(2**63), 2**63):
         add("seed", "must be a 64-bit integer")

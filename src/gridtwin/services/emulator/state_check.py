@@ -23,8 +23,11 @@ Problems = Callable[[str, str], None]
 
 
 def importable_tables() -> dict[str, Table]:
-    """Every stored table except ``meta`` (secrets and the clock travel as their own members)."""
-    return {t.name: t for t in schema.metadata.sorted_tables if t.name != "meta"}
+    """Every stored table of the world: not ``meta`` (secrets and the clock travel as their
+    own members) nor the control tables (faults travel as their own member; rate buckets
+    and the journal belong to the running server)."""
+    return {t.name: t for t in schema.metadata.sorted_tables
+            if t.name != "meta" and t.name not in schema.CONTROL_TABLES}
 
 
 def _value_problem(col: Column[Any], value: Any) -> str | None:
