@@ -6,7 +6,6 @@ writes anything; ``PATCH`` applies every knob in one transaction. Both backends.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -71,9 +70,7 @@ def test_bad_site_description_is_refused_and_stores_nothing(backend_url, case):
     description, path = BAD_DESCRIPTIONS[case]
     with admin_world(backend_url) as admin:
         before = admin.fingerprint()
-        started = time.monotonic()
         assert_refused(admin.post("/sites", description), path)
-        assert time.monotonic() - started < 30  # no warm-up was run for a refused site
         assert admin.fingerprint() == before
         assert admin.get("/sites").status_code == 200
         token = mint_access_token(admin.world, "alice").access_token
@@ -150,10 +147,9 @@ def test_refused_patch_changes_nothing(backend_url, body, path):
 
 def test_patch_owner_with_other_knobs_is_one_transaction(backend_url):
     with admin_world(backend_url) as admin:
-        started = time.monotonic()
+        # The old code opened a second write transaction: "database is locked" (500) on SQLite.
         reply = admin.patch(f"/sites/{SITE_ID}", {"profile": "observed", "app_pct": 80, "owner": "bob"})
         assert reply.status_code == 200, reply.text
-        assert time.monotonic() - started < 5  # no wait on a second write transaction
         state = reply.json()["response"]
         assert state["owner"] == "bob" and state["profile"] == "observed"
         assert state["app_pct"] == pytest.approx(80, abs=0.5)
