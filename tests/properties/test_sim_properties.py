@@ -24,12 +24,12 @@ from gridtwin.domain.site import SiteSpec
 from gridtwin.sim.batch import simulate_batch
 from gridtwin.sim.engine import advance, initial_state
 from gridtwin.sim.state import SiteState
+from tests.properties.strategies import draw_outage_and_storm
 from tests.unit.sim.synthetic import (
     DAY_S,
     T0,
     BellEnvironment,
     TouPrices,
-    event,
     site_controls,
     site_events,
     site_specs,
@@ -156,15 +156,7 @@ def test_batch_matches_advance(spec: SiteSpec, ctl: SiteControls, data: st.DataO
     spec = replace(spec, step_s=300, wall_connectors=())
     n = 288
     env = BellEnvironment(solar_peak_w=data.draw(st.integers(0, 12_000)))
-    down = np.zeros(n, dtype=bool)
-    storm = np.zeros(n, dtype=bool)
-    evs: list[SiteEvent] = []
-    for k, (kind, mask) in enumerate((("grid_outage", down), ("storm_alert", storm))):
-        if data.draw(st.booleans()):
-            a = data.draw(st.integers(0, n - 1))
-            b = data.draw(st.integers(a + 1, n))
-            mask[a:b] = True
-            evs.append(event(kind, T0 + 300 * a, T0 + 300 * b, eid=f"b{k}"))
+    down, storm, evs = draw_outage_and_storm(data, n, T0)
     app = data.draw(st.floats(0, 100))
     e = env(T0, n, 300)
     batch = simulate_batch([spec], [ctl], e.solar_w, e.home_load_w, step_s=300,

@@ -22,12 +22,12 @@ from gridtwin.sim.batch import OptimiserInputs, simulate_batch
 from gridtwin.sim.engine import advance, initial_state
 from gridtwin.sim.inputs import step_inputs
 from gridtwin.sim.state import SiteState
+from tests.properties.strategies import draw_outage_and_storm
 from tests.unit.sim.synthetic import (
     DAY_S,
     T0,
     BellEnvironment,
     TouPrices,
-    event,
     site_controls,
     site_events,
     site_specs,
@@ -114,15 +114,7 @@ def test_batch_matches_advance_with_the_optimiser(spec: SiteSpec, ctl: SiteContr
                           evening_load_w=data.draw(st.integers(0, 5_000)))
     prices = TouPrices(sell=data.draw(st.sampled_from([0.05, 0.2])),
                        demand_kw=data.draw(st.sampled_from([0.0, 15.0])))
-    down = np.zeros(n, dtype=bool)
-    storm = np.zeros(n, dtype=bool)
-    evs: list[SiteEvent] = []
-    for k, (kind, mask) in enumerate((("grid_outage", down), ("storm_alert", storm))):
-        if data.draw(st.booleans()):
-            a = data.draw(st.integers(0, n - 1))
-            b = data.draw(st.integers(a + 1, n))
-            mask[a:b] = True
-            evs.append(event(kind, T0 + 300 * a, T0 + 300 * b, eid=f"b{k}"))
+    down, storm, evs = draw_outage_and_storm(data, n, T0)
     app = data.draw(st.floats(0, 100))
     inputs = step_inputs(spec, ctl, env, prices, T0 // 300, T0 // 300 + n)
     p = prices(T0, n, 300)
