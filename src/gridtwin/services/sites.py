@@ -5,7 +5,7 @@ A site owned by another user is indistinguishable from a missing one (404, wire-
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -15,18 +15,20 @@ import anyio.to_thread
 from gridtwin.core import jsonio
 from gridtwin.core.errors import NotFound
 from gridtwin.domain.controls import SiteControls
+from gridtwin.domain.events import SiteEvent
 from gridtwin.domain.profile import Quirk
 from gridtwin.domain.site import SiteSpec
 from gridtwin.services.auth import Principal
 from gridtwin.services.world import World
 from gridtwin.sim.engine import energy_left_wh
 from gridtwin.sim.environment import site_environment
-from gridtwin.sim.runner import LoadedSite, advance_loaded, load_site
+from gridtwin.sim.runner import LoadedSite, advance_loaded, load_site, site_events
 from gridtwin.sim.state import SiteState
 from gridtwin.store.repository import Tx
 
 __all__ = [
     "SiteView",
+    "backup_time_remaining_async",
     "backup_time_remaining_h",
     "locked_site",
     "parse_site_id",
@@ -145,12 +147,31 @@ def view_user_sites(world: World, principal: Principal) -> list[SiteView]:
     return [view_site(world, principal, site_id) for site_id in ids]
 
 
-def backup_time_remaining_h(view: SiteView) -> float:
-    """energy_left / max(mean home load, WCs excluded, over the past hour, 10 W) [h] (§13)."""
+def backup_time_remaining_h(view: SiteView, events: Sequence[SiteEvent] = ()) -> float:
+    """energy_left / max(mean home load over the past hour, home load now, 10 W) [h] (§13).
+
+    Wall Connectors are excluded. ``events``: the site's events, so that a ``load_spike``
+    counts; the load now is included so that a spike that has just begun shortens the
+    answer at once instead of an hour later.
+    """
     if not view.spec.has_battery:
         return 0.0
     step_s = 60
     start = (view.now_s - 3600) // step_s * step_s
-    env = site_environment(view.spec, start, 3600 // step_s, step_s)
-    mean_w = max(float(env.home_load_w.mean()), 10.0)
+    n = (view.now_s - start) // step_s + 1  # the past hour and the minute now
+    env = site_environment(view.spec, start, n, step_s, events=events)
+    past = env.home_load_w[: 3600 // step_s]
+    mean_w = max(float(past.mean()), float(env.home_load_w[-1]), 10.0)
     return round(energy_left_wh(view.spec, view.state.energy_wh) / mean_w, 2)
+
+
+def _backup_time_remaining(world: World, principal: Principal, site_id: int) -> float:
+    view = view_site(world, principal, site_id)
+    with world.store.tx() as tx:
+        events = site_events(tx, site_id)
+    return backup_time_remaining_h(view, events)
+
+
+async def backup_time_remaining_async(world: World, principal: Principal, site_id: int) -> float:
+    """Hours of backup for an owned site, read off the event loop."""
+    return await anyio.to_thread.run_sync(_backup_time_remaining, world, principal, site_id)

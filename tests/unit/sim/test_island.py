@@ -143,3 +143,17 @@ def test_topup_after_outage() -> None:
     st = run(0, 6_000, T0 + 3_600, app=22.0, events=(outage,)).state
     assert not st.islanded and st.topup_active
     assert st.battery_w == -3_600
+
+
+def test_generator_runs_on_until_the_stop_level_then_stays_off() -> None:
+    """§10.3 hysteresis: started at or below start_pct, it keeps charging past start_pct and
+    stops only at stop_pct; it does not start again until the charge falls to start_pct."""
+    spec = battery_site(generator=GeneratorSpec(rated_w=7_000, start_pct=20, stop_pct=60,
+                                                charges_battery=True))
+    outage = event("grid_outage", T0 + 600, None)
+    mid = run(0, 3_000, T0 + 600 + 2 * 3_600, app=15.0, spec=spec, events=(outage,)).state
+    assert 30.0 < app_percent(spec, mid.energy_wh) < 60.0
+    assert mid.generator_on and mid.generator_w == 7_000
+    stopped = run(0, 3_000, T0 + 600 + 4 * 3_600, app=15.0, spec=spec, events=(outage,)).state
+    assert not stopped.generator_on and stopped.generator_w == 0
+    assert 20.0 < app_percent(spec, stopped.energy_wh) < 60.0

@@ -21,7 +21,7 @@ from gridtwin.core.errors import Gone
 from gridtwin.services.auth import ENERGY_DATA, Principal, require_scope
 from gridtwin.services.sites import (
     SiteView,
-    backup_time_remaining_h,
+    backup_time_remaining_async,
     parse_site_id,
     view_site,
     view_site_async,
@@ -84,8 +84,9 @@ async def backup_time_remaining(
     energy_site_id: str, principal: Principal = Depends(deps.principal),
     world: World = Depends(deps.world),
 ) -> WireResponse:
-    view = await _view(energy_site_id, principal, world)
-    return envelope({"time_remaining_hours": backup_time_remaining_h(view)})
+    require_scope(principal, ENERGY_DATA)
+    hours = await backup_time_remaining_async(world, principal, parse_site_id(energy_site_id))
+    return envelope({"time_remaining_hours": hours})
 
 
 @router.get(
