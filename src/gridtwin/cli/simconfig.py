@@ -30,6 +30,8 @@ from gridtwin import tariff
 from gridtwin.domain.battery import BatteryModel
 from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
 from gridtwin.domain.site import BatteryBank, LoadSpec, Location, SiteKind, SiteSpec, SolarSpec
+from gridtwin.services.study import Study
+from gridtwin.services.whatif import Variant
 
 __all__ = ["ConfigError", "SimConfig", "Variant", "load_config"]
 
@@ -40,14 +42,6 @@ class ConfigError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One way of running the battery: a name and the command-writable settings."""
-
-    name: str
-    controls: SiteControls
 
 
 @dataclass(frozen=True)
@@ -67,6 +61,12 @@ class SimConfig:
     notes: dict[str, Any] = field(default_factory=dict)
     show_optimum: bool = False
     optimum_block_s: int = 3600
+
+    @property
+    def study(self) -> Study:
+        """The site, its no-battery twin, the tariff and the window, for the services."""
+        return Study(self.spec, self.baseline, self.tariff_doc, self.compiled, self.start_s,
+                     self.end_s, self.initial_pct)
 
 
 class _Reader:

@@ -12,7 +12,8 @@ from matplotlib.figure import Figure
 
 from gridtwin.cli.plots import COLOURS, bar_groups, save
 from gridtwin.cli.simconfig import SimConfig
-from gridtwin.cli.simrun import Outcome, Run, flows_wh
+from gridtwin.services.study import Run, flows_wh
+from gridtwin.services.whatif import Outcome
 
 __all__ = ["write_plots"]
 

@@ -23,7 +23,7 @@ from rich.table import Table
 
 from gridtwin.cli.output import err, kwh, out, print_json, usage_error
 from gridtwin.cli.simconfig import ConfigError, SimConfig, load_config
-from gridtwin.cli.simrun import Outcome, Results, optimum_key, optimum_name, run_all
+from gridtwin.services.whatif import Outcome, Results, optimum_key, optimum_name, run_all
 from gridtwin.tariff import round_money
 
 __all__ = ["simulate"]
@@ -53,7 +53,9 @@ def _run(cfg: SimConfig, quiet: bool) -> Results:
         names = ["no battery", *(optimum_name(k, len(keys) == 1) for k in keys),
                  *(v.name for v in cfg.variants)]
         tasks = {name: bar.add_task(name, total=span) for name in names}
-        return run_all(cfg, lambda name, seconds: bar.advance(tasks[name], seconds))
+        return run_all(cfg.study, cfg.variants, show_optimum=cfg.show_optimum,
+                       optimum_block_s=cfg.optimum_block_s,
+                       progress=lambda name, seconds: bar.advance(tasks[name], seconds))
 
 
 def _share(o: Outcome) -> str:
