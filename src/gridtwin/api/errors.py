@@ -10,7 +10,10 @@ from gridtwin.core import errors as e
 
 __all__ = ["error_response", "status_of"]
 
-_STATUS: tuple[tuple[type[e.GridtwinError], int], ...] = (
+_STATUS: tuple[tuple[type[e.GridtwinError], int], ...] = (  # first match wins
+    (e.PayloadTooLarge, 413),
+    (e.OAuthClientUnknown, 401),
+    (e.OAuthError, 400),
     (e.InvalidRequest, 400),
     (e.InvalidField, 400),
     (e.Unauthenticated, 401),
@@ -23,8 +26,6 @@ _STATUS: tuple[tuple[type[e.GridtwinError], int], ...] = (
 
 
 def status_of(error: e.GridtwinError) -> int:
-    if isinstance(error, e.OAuthError):
-        return error.status
     for cls, status in _STATUS:
         if isinstance(error, cls):
             return status

@@ -4,13 +4,12 @@ and a last-resort guard so an unexpected failure is a 500 envelope, never a stac
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gridtwin import __version__
 from gridtwin.api.errors import error_response
-from gridtwin.core.errors import Internal, InvalidRequest
+from gridtwin.core.errors import GridtwinError, Internal, PayloadTooLarge
 from gridtwin.services.world import World
 
 __all__ = ["WireMiddleware"]
@@ -68,25 +67,21 @@ class WireMiddleware:
 
         for key, value in scope.get("headers", []):
             if key == b"content-length" and value.isdigit() and int(value) > limit:
-                await self._reply(InvalidRequest(f"Request body exceeds {limit} bytes"), 413,
-                                  send_with_headers)
+                await self._reply(PayloadTooLarge(limit), send_with_headers)
                 return
         try:
             await self.app(scope, capped_receive, send_with_headers)
         except BodyTooLarge:
             if not started:
-                await self._reply(InvalidRequest(f"Request body exceeds {limit} bytes"), 413,
-                                  send_with_headers)
+                await self._reply(PayloadTooLarge(limit), send_with_headers)
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not started:
-                await self._reply(Internal(), None, send_with_headers)
+                await self._reply(Internal(), send_with_headers)
 
     @staticmethod
-    async def _reply(error: Any, status: int | None, send: Send) -> None:
+    async def _reply(error: GridtwinError, send: Send) -> None:
         response = error_response(error)
-        if status is not None:
-            response.status_code = status
         await send({"type": "http.response.start", "status": response.status_code,
                     "headers": response.raw_headers})
         await send({"type": "http.response.body", "body": response.body})

@@ -2,6 +2,7 @@
 
     GridtwinError
     ├── InvalidRequest      malformed body (not a JSON object)
+    │   └── PayloadTooLarge body over the size limit
     ├── InvalidField        a parameter or body member is wrong; carries ``messages``
     │   └── TariffInvalid   a tariff failed validation; carries the problems
     ├── Unauthenticated     missing, malformed or badly signed token
@@ -12,6 +13,7 @@
     ├── Gone                retired route
     ├── RateLimited         carries ``retry_after_s``
     ├── OAuthError          token endpoint failures (OAuth2 codes)
+    │   └── OAuthClientUnknown  invalid_client
     └── Internal
 """
 
@@ -29,7 +31,9 @@ __all__ = [
     "MethodNotAllowed",
     "MissingScope",
     "NotFound",
+    "OAuthClientUnknown",
     "OAuthError",
+    "PayloadTooLarge",
     "RateLimited",
     "TariffInvalid",
     "TokenExpired",
@@ -49,6 +53,13 @@ class GridtwinError(Exception):
 class InvalidRequest(GridtwinError):
     code = "invalid_request"
     default_message = "Request body is not a valid JSON object"
+
+
+class PayloadTooLarge(InvalidRequest):
+    """The request body is longer than the server accepts."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        super().__init__(f"Request body exceeds {limit_bytes} bytes")
 
 
 class InvalidField(GridtwinError):
@@ -115,12 +126,18 @@ class RateLimited(GridtwinError):
 
 
 class OAuthError(GridtwinError):
-    """Token-endpoint failure; ``code`` is the OAuth2 error code, ``status`` its HTTP status."""
+    """Token-endpoint failure; ``code`` is the OAuth2 error code."""
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
-        self.status = status
+
+
+class OAuthClientUnknown(OAuthError):
+    """The client could not be authenticated (OAuth2 ``invalid_client``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("invalid_client", message)
 
 
 class Internal(GridtwinError):

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import jwt
 
 from gridtwin.core.clock import wall_now_s, wall_time_s
-from gridtwin.core.errors import MissingScope, OAuthError, TokenExpired, Unauthenticated
+from gridtwin.core.errors import (
+    MissingScope,
+    OAuthClientUnknown,
+    OAuthError,
+    TokenExpired,
+    Unauthenticated,
+)
 from gridtwin.domain.principal import Principal
 from gridtwin.services.emulator.redaction import REDACTED
 from gridtwin.services.world import World
@@ -193,11 +199,11 @@ def oauth_token(world: World, form: Mapping[str, str]) -> dict[str, object]:
     with world.store.tx() as tx:
         client = tx.get_client(client_id)
     if client is None:
-        raise OAuthError("invalid_client", "Unknown client", status=401)
+        raise OAuthClientUnknown("Unknown client")
     allowed = tuple(client["scopes"].split())
     if grant == "client_credentials":
         if _sha256(form.get("client_secret", "")) != client["secret_sha256"]:
-            raise OAuthError("invalid_client", "Client authentication failed", status=401)
+            raise OAuthClientUnknown("Client authentication failed")
         asked = form.get("scope", "").split()
         scopes = tuple(s for s in asked if s in allowed) if asked else allowed
         return _issue(world, client_id, client["user_id"], scopes)
