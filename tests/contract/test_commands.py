@@ -82,7 +82,7 @@ def test_off_grid_ev_reserve_needs_capability(client, world, auth, site):
     ("command", "body", "field"),
     [
         ("backup", {"backup_reserve_percent": True}, "backup_reserve_percent"),
-        ("backup", {"backup_reserve_percent": 50.0}, "backup_reserve_percent"),
+        ("backup", {"backup_reserve_percent": 50.5}, "backup_reserve_percent"),
         ("backup", {"backup_reserve_percent": "50"}, "backup_reserve_percent"),
         ("backup", {"backup_reserve_percent": 101}, "backup_reserve_percent"),
         ("backup", {"backup_reserve_percent": -1}, "backup_reserve_percent"),
@@ -144,10 +144,12 @@ def test_unknown_members_are_ignored(client, site, auth):
     assert info(client, site, auth)["backup_reserve_percent"] == 60
 
 
-def test_observed_profile_rejects_reserve_81_to_99(client, world, auth, site):
+def test_observed_profile_stores_reserve_81_to_99_as_80(client, world, auth, site):
     observed = create_site(world, "alice", test_site_spec(index=2, profile=Profile.OBSERVED))
-    assert post(client, observed, auth, "backup", {"backup_reserve_percent": 90}).status_code == 400
+    assert post(client, observed, auth, "backup", {"backup_reserve_percent": 90}).status_code == 200
+    assert info(client, observed, auth)["backup_reserve_percent"] == 80
     assert post(client, observed, auth, "backup", {"backup_reserve_percent": 100}).status_code == 200
+    assert info(client, observed, auth)["backup_reserve_percent"] == 100
     assert post(client, site, auth, "backup", {"backup_reserve_percent": 90}).status_code == 200
 
 

@@ -22,6 +22,7 @@ from gridtwin.api.errors import error_response
 from gridtwin.api.responses import WireResponse, envelope
 from gridtwin.core.errors import RateLimited
 from gridtwin.core.rng import uniform_one
+from gridtwin.services.commands import dropped_ack
 from gridtwin.services.emulator.faults import FaultRule, RequestFacts
 from gridtwin.services.emulator.journal import BODY_CAP, redact_body
 from gridtwin.services.world import World
@@ -172,7 +173,9 @@ class EmulationMiddleware:
             raise ConnectionResetError("fault rule reset_connection")
         if action.get("drop_command") and scope["method"] == "POST":
             await self._drain(receive)
-            await envelope({"code": 201, "message": "Updated"})(scope, receive, send)
+            message = await run_in_threadpool(dropped_ack, self.world, facts.site_id,
+                                              facts.endpoint)
+            await envelope({"code": 201, "message": message})(scope, receive, send)
             return
         if "status" not in action and "body" not in action:
             await self._limited(facts, jti, scope, receive, send)

@@ -15,6 +15,8 @@ class Profile(StrEnum):
 
 class Quirk(StrEnum):
     RESERVE_81_99_REJECTED = "reserve_81_99_rejected"
+    RESERVE_81_99_STORED_AS_80 = "reserve_81_99_stored_as_80"
+    COMMAND_ACK_MESSAGES = "command_ack_messages"
     OMIT_DEPRECATED_ENERGY_FIELDS = "omit_deprecated_energy_fields"
     BACKUP_DURATION_MS = "backup_duration_ms"
     CURRENCY_ANY_ISO4217 = "currency_any_iso4217"
@@ -27,7 +29,8 @@ class Quirk(StrEnum):
 
 OBSERVED_QUIRKS: frozenset[Quirk] = frozenset(
     {
-        Quirk.RESERVE_81_99_REJECTED,
+        Quirk.RESERVE_81_99_STORED_AS_80,
+        Quirk.COMMAND_ACK_MESSAGES,
         Quirk.OMIT_DEPRECATED_ENERGY_FIELDS,
         Quirk.BACKUP_DURATION_MS,
         Quirk.CURRENCY_ANY_ISO4217,
@@ -36,7 +39,11 @@ OBSERVED_QUIRKS: frozenset[Quirk] = frozenset(
         Quirk.RESERVE_TOPUP_IGNORES_GRID_CHARGING_FLAG,
     }
 )
-OPT_IN_QUIRKS: frozenset[Quirk] = frozenset({Quirk.BLANK_SITE_INFO_TIME_ZONE, Quirk.NO_HISTORY})
+# Opt-in (no profile switches them on): reserve_81_99_rejected is the refusal some clients
+# guard against (they retry with 80); with reserve_81_99_stored_as_80 also on, refusal wins.
+OPT_IN_QUIRKS: frozenset[Quirk] = frozenset(
+    {Quirk.RESERVE_81_99_REJECTED, Quirk.BLANK_SITE_INFO_TIME_ZONE, Quirk.NO_HISTORY}
+)
 
 
 def active_quirks(profile: Profile, overrides: Mapping[str, bool] | None = None) -> frozenset[Quirk]:

@@ -1,7 +1,8 @@
 """The six energy commands (wire-format §12): validate strictly, store durably, then ack.
 
-Types are strict: booleans are not integers, ``50.0`` is not an integer, strings are not
-numbers. Unknown members are ignored. Nothing is written unless the whole body is valid.
+Types are strict: booleans are not integers and strings are not numbers; a whole-number
+float such as ``50.0`` counts as the integer 50 (pypowerwall sends one), ``50.5`` does not.
+Unknown members are ignored. Nothing is written unless the whole body is valid.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from gridtwin import tariff
@@ -24,24 +26,74 @@ from gridtwin.services.world import World
 from gridtwin.sim.runner import load_site
 from gridtwin.store.repository import Tx
 
-__all__ = ["COMMANDS", "LOGGED_MEMBERS", "check_tariff", "logged_body", "run_command", "store_tariff"]
+__all__ = [
+    "ACK_MESSAGES",
+    "COMMANDS",
+    "GENERIC_ACK",
+    "LOGGED_MEMBERS",
+    "ack_message",
+    "check_tariff",
+    "dropped_ack",
+    "logged_body",
+    "run_command",
+    "store_tariff",
+]
 
 log = logging.getLogger("gridtwin.commands")
 
 Apply = Callable[[Tx, SiteView, Mapping[str, Any]], SiteControls]
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+GENERIC_ACK = "Updated"
+"""The documented acknowledgement message (D2), and the one every command gets in ``documented``."""
+ACK_MESSAGES: dict[str, str] = {
+    "backup": "Backup reserve updated",
+    "operation": "Operation mode updated",
+}
+"""Messages real sites were seen to send (quirk ``command_ack_messages``); the other
+commands have no public capture and keep GENERIC_ACK (docs/profiles.md)."""
+
+
+def ack_message(name: str, quirks: frozenset[Quirk]) -> str:
+    """The ``message`` of command ``name``'s acknowledgement on a site with ``quirks``."""
+    if Quirk.COMMAND_ACK_MESSAGES in quirks:
+        return ACK_MESSAGES.get(name, GENERIC_ACK)
+    return GENERIC_ACK
+
+
+def dropped_ack(world: World, site_id: int | None, name: str | None) -> str:
+    """The acknowledgement message a ``drop_command`` fault sends in place of command
+    ``name`` on ``site_id``: the one the command would have sent, so a dropped command
+    looks like an applied one under either profile."""
+    if site_id is None or name not in COMMANDS:
+        return GENERIC_ACK
+    with world.store.tx() as tx:
+        site = load_site(tx, site_id)
+    return GENERIC_ACK if site is None else ack_message(name, site.quirks)
+
+
+def _whole_number(value: object, lo: int, hi: int) -> int | None:
+    """``value`` as an int when it is a number in [lo, hi] without a fraction (``80`` or
+    ``80.0``, parsed as Decimal from the wire); None for booleans, strings and fractions.
+    The range is checked before int() so a huge exponent is never expanded."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if lo <= value <= hi else None
+    if isinstance(value, Decimal | float):
+        number = Decimal(value)
+        if number.is_finite() and lo <= number <= hi and number == number.to_integral_value():
+            return int(number)
+    return None
 
 
 def _percent(body: Mapping[str, Any], key: str) -> int:
     if key not in body:
         raise InvalidField.for_field(key, "is required")
-    value = body[key]
-    if not _is_int(value) or not 0 <= value <= 100:
+    pct = _whole_number(body[key], 0, 100)
+    if pct is None:
         raise InvalidField.for_field(key, "must be an integer 0-100")
-    return int(value)
+    return pct
 
 
 def _choice(body: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> str:
@@ -70,10 +122,14 @@ def _battery(view: SiteView) -> None:
 def _backup(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
     _battery(view)
     reserve = _percent(body, "backup_reserve_percent")
-    if Quirk.RESERVE_81_99_REJECTED in view.quirks and 81 <= reserve <= 99:
-        raise InvalidField.for_field(
-            "backup_reserve_percent", "must be 0-80 or 100 on this firmware"
-        )
+    if 81 <= reserve <= 99:
+        # Firmware 25.18.4+ allows only 0-80 or 100 (docs/profiles.md).
+        if Quirk.RESERVE_81_99_REJECTED in view.quirks:
+            raise InvalidField.for_field(
+                "backup_reserve_percent", "must be 0-80 or 100 on this firmware"
+            )
+        if Quirk.RESERVE_81_99_STORED_AS_80 in view.quirks:
+            reserve = 80
     return replace(view.controls, backup_reserve_pct=reserve)
 
 
@@ -200,19 +256,21 @@ def run_command(
     site_id: int,
     name: str,
     read_body: Callable[[], Mapping[str, Any]],
-) -> None:
-    """Validate and apply command ``name``; returns only after the change is committed.
+) -> str:
+    """Validate and apply command ``name``; returns the acknowledgement message for the
+    site's profile, only after the change is committed.
 
     ``read_body`` parses the request body; it is called after the site lookup, so an
     unknown site is a 404 even when the body is malformed (wire-format §3 order).
     """
     apply = COMMANDS[name]
 
-    def _run(tx: Tx, view: SiteView) -> None:
+    def _run(tx: Tx, view: SiteView) -> str:
         body = read_body()
         controls = apply(tx, view, body)
         if controls != view.controls:
             tx.save_controls(view.site_id, jsonio.dumps(controls_to_dict(controls)))
         tx.log_command(view.site_id, view.now_s, name, jsonio.dumps(logged_body(name, body)))
+        return ack_message(name, view.quirks)
 
-    with_site(world, principal, site_id, _run)
+    return with_site(world, principal, site_id, _run)

@@ -1,4 +1,6 @@
-"""The six energy commands (wire-format §12): 200 ``{"code": 201, "message": "Updated"}``."""
+"""The six energy commands (wire-format §12): 200 ``{"code": 201, "message": "Updated"}``;
+under quirk ``command_ack_messages`` (``observed``) the message names the command where
+real sites were seen to do so ("Backup reserve updated")."""
 
 from __future__ import annotations
 
@@ -26,8 +28,8 @@ def _endpoint(name: str) -> Any:
     ) -> WireResponse:
         require_scope(principal, ENERGY_CMDS)
         site_id = parse_site_id(energy_site_id)
-        run_command(world, principal, site_id, name, lambda: deps.parse_json_object(raw))
-        return envelope({"code": 201, "message": "Updated"})
+        message = run_command(world, principal, site_id, name, lambda: deps.parse_json_object(raw))
+        return envelope({"code": 201, "message": message})
 
     handler.__name__ = f"command_{name}"
     return handler

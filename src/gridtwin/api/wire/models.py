@@ -622,11 +622,13 @@ class BackupTimeRemainingResponse(_Closed):
 
 class CommandAck(_Closed):
     code: Literal[201]
-    message: Literal["Updated"]
+    message: Literal["Updated", "Backup reserve updated", "Operation mode updated"]
 
 
 class CommandAckResponse(_Closed):
-    """HTTP 200 ``{"response": {"code": 201, "message": "Updated"}}`` (D2)."""
+    """HTTP 200 ``{"response": {"code": 201, "message": "Updated"}}`` (D2); sites with quirk
+    ``command_ack_messages`` (profile ``observed``) answer ``backup`` with "Backup reserve
+    updated" and ``operation`` with "Operation mode updated"."""
 
     response: CommandAck
 
@@ -915,7 +917,8 @@ def command_body(name: str) -> dict[str, Any]:
     return {"requestBody": {
         "required": True,
         "description": "Parsed as JSON whatever Content-Type says; unknown members are ignored. "
-        "Types are strict: booleans are not integers, 50.0 is not an integer.",
+        "Types are strict: booleans are not integers and strings are not numbers; a "
+        "whole-number float such as 50.0 counts as the integer 50, 50.5 does not.",
         "content": {"application/json": {"schema": _schema_of(model),
                                          "example": COMMAND_EXAMPLES[name]}},
     }}

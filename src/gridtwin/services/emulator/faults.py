@@ -38,6 +38,8 @@ TEMPLATES: dict[str, dict[str, Any]] = {
                    "error_description": "Internal error"},
     "site_gone": {"status": 404, "error": "not_found",
                   "error_description": "The requested resource was not found"},
+    # A client that follows this with tesla-fleet-api's find_server() leaves gridtwin: that
+    # asks Tesla's own regional hosts, never our /api/1/users/region (docs/profiles.md).
     "wrong_region": {"status": 421, "error": "invalid_region",
                      "error_description": "This account is in another region"},
     "unregistered": {"status": 412, "error": "precondition_failed",
