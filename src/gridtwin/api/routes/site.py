@@ -77,7 +77,7 @@ async def site_status(
 @router.get(
     "/backup_time_remaining", name="backup_time_remaining",
     operation_id="backup_time_remaining", tags=["site"],
-    summary="Hours of backup at the recent mean home load", dependencies=BEARER_DOC,
+    summary="Hours of backup at the recent home load (load spikes included)", dependencies=BEARER_DOC,
     responses=responses(BackupTimeRemainingResponse, 401, 403, 404, 429, 500),
 )
 async def backup_time_remaining(
