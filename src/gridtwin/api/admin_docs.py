@@ -17,13 +17,16 @@ from fastapi.routing import APIRoute
 
 __all__ = ["ROUTES", "RouteDoc", "apply"]
 
+_TIME = ("number", "string")
 INSTANT = ("instant: Unix seconds, RFC 3339 text (UTC when no offset) "
            "or an offset from the simulated now such as \"+PT1H\"")
 
 
-def _f(kind: str | None, text: str, **extra: Any) -> dict[str, Any]:
-    """One body member: JSON type (None: several accepted) and what it means."""
-    return {**({"type": kind} if kind else {}), "description": text, **extra}
+def _f(kind: str | tuple[str, ...], text: str, **extra: Any) -> dict[str, Any]:
+    """One body member: its JSON type (a tuple: any of these) and what it means."""
+    typed = ({"type": kind} if isinstance(kind, str)
+             else {"anyOf": [{"type": k} for k in kind]})
+    return {**typed, "description": text, **extra}
 
 
 def _obj(required: tuple[str, ...] = (), **members: dict[str, Any]) -> dict[str, Any]:
@@ -64,9 +67,9 @@ _SITE_STATE = {"energy_site_id": 5801768738520678, "owner": "demo", "type": "bat
                "islanded": False, "active_events": []}
 _EVENT = {"type": _f("string", "grid_outage, grid_restore, island, storm_alert, ev_plug_in, "
                                "ev_unplug, sky, load_spike or wc_fault"),
-          "at": _f(None, f"when it starts, {INSTANT}; default now, never in the past"),
+          "at": _f(_TIME, f"when it starts, {INSTANT}; default now, never in the past"),
           "duration_s": _f("integer", "how long, 1 s to 400 days (types that end)"),
-          "end": _f(None, f"when it ends instead of duration_s, {INSTANT}"),
+          "end": _f(_TIME, f"when it ends instead of duration_s, {INSTANT}"),
           "energy_wh": _f("integer", "ev_plug_in: energy the car wants, 1-200000 [Wh]"),
           "power_w": _f("integer", "load_spike: extra home load, 1-100000 [W]"),
           "din": _f("string", "ev_plug_in, ev_unplug, wc_fault: which Wall Connector"),
@@ -115,7 +118,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         "Switch the clock mode (realtime, scaled, frozen), set its rate or jump forward.",
         body=_obj(mode=_f("string", "realtime, scaled or frozen; simulated time continues"),
                   rate=_f("number", "speed of the scaled mode, 0 < rate <= 10000"),
-                  now=_f(None, f"jump forward to this {INSTANT}; going back is refused")),
+                  now=_f(_TIME, f"jump forward to this {INSTANT}; going back is refused")),
         example={"mode": "scaled", "rate": 60},
         reply={"mode": "scaled", "rate": 60.0, "now": 1752606000, "wall": 1796121587},
         errors=(400, 401)),
@@ -124,7 +127,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         description="Returns once every site is simulated to the target; `fired` lists the "
                     "events that started on the way.",
         body=_obj(seconds=_f("number", "how far, >= 0 [s]"),
-                  to=_f(None, f"target {INSTANT}, not in the past (instead of seconds)")),
+                  to=_f(_TIME, f"target {INSTANT}, not in the past (instead of seconds)")),
         example={"seconds": 3600}, reply={"now": 1752609600, "fired": []}, errors=(400, 401)),
     ("GET", "/_gridtwin/sites"): RouteDoc(
         "Internal state of every site at the simulated now.", reply=[_SITE_STATE]),
@@ -141,7 +144,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
                   location=_f("object", "latitude and longitude [degrees]"),
                   solar=_f("object", "dc_kw and panel orientation"),
                   batteries=_f("array", "[{model, count}]"),
-                  installation_date=_f(None, "history starts here; default 30 days ago")),
+                  installation_date=_f(_TIME, "history starts here; default 30 days ago")),
         example={"energy_site_id": 4242, "owner": "carol", "type": "solar",
                  "time_zone": "Europe/Berlin", "solar": {"dc_kw": 5}},
         reply={**_SITE_STATE, "energy_site_id": 4242, "owner": "carol", "type": "solar"},
@@ -171,7 +174,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
     ("POST", "/_gridtwin/events"): RouteDoc(
         "Schedule the same event on several sites (default all).",
         body=_obj(("type",), **_EVENT,
-                  sites=_f(None, "\"all\" (default) or a list of site ids")),
+                  sites=_f(("string", "array"), "\"all\" (default) or a list of site ids")),
         example={"type": "sky", "date": "2025-07-16", "sky": "overcast", "sites": "all"},
         reply=[{**_EVENT_REPLY, "type": "sky", "params": {"sky": "overcast"}}],
         errors=(400, 401)),
@@ -255,7 +258,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         body=_obj(("version", "tables"), version=_f("integer", "snapshot format, 1"),
                   tables=_f("object", "every stored row, by table"),
                   clock=_f("object", "mode, rate and now"),
-                  jwt_secret=_f(None, "signing key; null keeps this server's")),
+                  jwt_secret=_f(("string", "null"), "signing key; null keeps this server's")),
         example={"version": 1, "seed": 0, "clock": {"mode": "frozen", "rate": 1.0,
                                                     "now": 1752606000},
                  "jwt_secret": None, "scenario": None, "faults": [], "tables": {}},
@@ -284,7 +287,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
                 "description": "21:00, a car plugs in at 21:01, the grid fails 22:00-02:00"}]),
     ("POST", "/_gridtwin/presets/{name}"): RouteDoc(
         "Replace the world with a preset, optionally with another seed or start.",
-        body=_obj(seed=_SEED, start=_f(None, f"clock start, {INSTANT}")),
+        body=_obj(seed=_SEED, start=_f(_TIME, f"clock start, {INSTANT}")),
         example={"seed": 1}, reply=_LOAD_REPLY, errors=(400, 401, 404)),
     ("GET", "/_gridtwin/rate-limits"): RouteDoc(
         "The rate-limit configuration and the preset names.",

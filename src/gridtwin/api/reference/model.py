@@ -45,7 +45,8 @@ class Operation:
     def anchor(self) -> str:
         """A stable id for links, e.g. ``post-_gridtwin-clock-advance``."""
         text = f"{self.method}-{self.path}".lower()
-        return "".join(c if c.isalnum() or c in "-_" else "-" for c in text).strip("-")
+        text = "".join(c if c.isalnum() or c in "-_" else "-" for c in text)
+        return "-".join(part for part in text.split("-") if part)
 
 
 def _resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
