@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
-__all__ = ["ROUTES", "RouteDoc", "apply"]
+__all__ = ["ROUTES", "RouteDoc", "apply", "describe_path_parameters"]
 
 _TIME = ("number", "string")
 INSTANT = ("instant: Unix seconds, RFC 3339 text (UTC when no offset) "
@@ -322,6 +322,21 @@ def _operation(doc: RouteDoc) -> tuple[dict[int | str, Any], dict[str, Any]]:
                                 "description": text, "schema": {"type": "string"}}
                                for name, text in doc.query.items()]
     return responses, extra
+
+
+_PATH_PARAMETERS = {"site_id": "energy_site_id of the site", "event_id": "id of the event",
+                    "rule_id": "id of the fault rule", "name": "name of the preset"}
+
+
+def describe_path_parameters(doc: dict[str, Any]) -> None:
+    """Give the control plane's path parameters their meaning in an OpenAPI document (the
+    routes declare them as plain ``str``)."""
+    for path, item in doc["paths"].items():
+        if path.startswith("/_gridtwin"):
+            for op in item.values():
+                for param in op.get("parameters", []):
+                    if param.get("in") == "path":
+                        param["description"] = _PATH_PARAMETERS[param["name"]]
 
 
 def apply(router: APIRouter) -> None:

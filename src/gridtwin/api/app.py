@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gridtwin import __version__
-from gridtwin.api import admin, control_pages
+from gridtwin.api import admin, admin_docs, control_pages
 from gridtwin.api.emulation import EmulationMiddleware
 from gridtwin.api.errors import error_response
 from gridtwin.api.middleware import WireMiddleware
@@ -62,6 +62,7 @@ def _bare_app(enable_admin: bool) -> FastAPI:
                     op["responses"].pop("422", None)
             for name in ("HTTPValidationError", "ValidationError"):
                 doc.get("components", {}).get("schemas", {}).pop(name, None)
+            admin_docs.describe_path_parameters(doc)
         return plain_openapi()
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -101,7 +101,7 @@ def _example(media: dict[str, Any]) -> str | None:
 
 def _operation(doc: dict[str, Any], path: str, method: str, op: dict[str, Any]) -> Operation:
     params = tuple(
-        Field(f"{p.get('name')} ({p.get('in')})", schema_type(doc, p.get("schema", {})),
+        Field(str(p.get("name")), f"{schema_type(doc, p.get('schema', {}))}, in {p.get('in')}",
               bool(p.get("required")), str(p.get("description", "")))
         for p in (_resolve(doc, p) for p in op.get("parameters", [])))
     body_type: str | None = None
