@@ -283,7 +283,7 @@ async def post_scenario(request: Request, world: World = Admin) -> WireResponse:
 
 @router.get("/presets")
 def get_presets(world: World = Admin) -> WireResponse:
-    return envelope(sorted(presets.PRESETS))
+    return envelope(presets.describe())
 
 
 @router.post("/presets/{name}")
