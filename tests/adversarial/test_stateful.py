@@ -1,9 +1,9 @@
 """Schemathesis stateful testing over the whole OpenAPI document, control plane included.
 
 Sequences of calls follow the links schemathesis infers (create a site, then read, patch,
-delete it or post its events; list events, then cancel one...). The control plane's
-operations declare no request body, so this test gives each a JSON object body to fill
-at random: its parsers see arbitrary members. Every call goes with the right kind of
+delete it or post its events; list events, then cancel one...). This test gives each
+control-plane operation that takes a body a JSON object body to fill at random, instead of
+its documented schema and example: its parsers see arbitrary members. Every call goes with the right kind of
 token (the admin token under ``/_gridtwin``, Alice's elsewhere). Checks: no answer of
 500 or more, and the fingerprint of the stored world unchanged by every refused (4xx)
 call. Deterministic (``derandomize``) and bounded in examples and steps.
@@ -45,7 +45,7 @@ def _document(raw: dict[str, Any]) -> dict[str, Any]:
         if not path.startswith("/_gridtwin"):
             continue
         for method, op in operations.items():
-            if method in ("post", "put", "patch") and "requestBody" not in op:
+            if method in ("post", "put", "patch"):
                 op["requestBody"] = copy.deepcopy(ANY_OBJECT)
     return doc
 

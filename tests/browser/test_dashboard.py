@@ -1,12 +1,11 @@
 """The dashboard in a real browser: headless Chromium driven by Playwright.
 
-Skipped (with the reason) when /usr/bin/chromium or Playwright is missing;
-``scripts/install-browser`` installs both, and CI runs it first.
+Skipped (with the reason) when /usr/bin/chromium or Playwright is missing (the fixture
+``browser`` is in conftest.py); ``scripts/install-browser`` installs both, and CI runs it
+first.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,23 +13,6 @@ import pytest
 from gridtwin.testing import running_gridtwin
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (run scripts/install-browser)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def test_reserve_set_on_the_page_reaches_site_info(browser, tmp_path):

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from gridtwin import __version__
-from gridtwin.api import deps
+from gridtwin.api import admin_docs, deps
 from gridtwin.api.responses import JSON_TYPE, WireResponse, envelope
 from gridtwin.core import jsonio
 from gridtwin.core.errors import InvalidField, NotFound, Unauthenticated
@@ -283,7 +283,7 @@ async def post_scenario(request: Request, world: World = Admin) -> WireResponse:
 
 @router.get("/presets")
 def get_presets(world: World = Admin) -> WireResponse:
-    return envelope(sorted(presets.PRESETS))
+    return envelope(presets.describe())
 
 
 @router.post("/presets/{name}")
@@ -306,3 +306,6 @@ def put_rate_limits(world: World = Admin, data: dict[str, Any] = Body) -> WireRe
         raise InvalidField.for_field("preset", "give a preset name or rules")
     world.limits.configure(config)
     return envelope({"config": world.limits.config})
+
+
+admin_docs.apply(router)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
+from typing import Any
+
+from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import HTMLResponse
 
 from gridtwin import __version__
-from gridtwin.api import admin
+from gridtwin.api import admin, admin_docs, control_pages
 from gridtwin.api.emulation import EmulationMiddleware
 from gridtwin.api.errors import error_response
 from gridtwin.api.middleware import WireMiddleware
@@ -34,42 +34,52 @@ async def _http_error(_request: Request, exc: Exception) -> WireResponse:
     return error_response(NotFound())
 
 
-def create_app(world: World) -> FastAPI:
+def _bare_app(enable_admin: bool) -> FastAPI:
     app = FastAPI(
         title="gridtwin",
         version=__version__,
         description="Tesla Fleet API energy endpoints over a simulated site.",
         redirect_slashes=False,
-        # Served below behind the admin token, like the rest of the control plane.
+        # Served by control_pages (admin token), like the rest of the control plane.
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
     )
-    app.state.world = world
     for module in (meta, oauth, products, site, history, commands, gateway_routes, user_routes):
         app.include_router(module.router)
-    if world.settings.enable_admin:
+    if enable_admin:
         app.include_router(admin.router)
-        _serve_openapi(app)
+        control_pages.attach(app)
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            # FastAPI adds a 422 to routes with path parameters; gridtwin never answers 422
+            # (paths are read as text and checked by the route: 404).
+            doc = plain_openapi()
+            for item in doc["paths"].values():
+                for op in item.values():
+                    op["responses"].pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                doc.get("components", {}).get("schemas", {}).pop(name, None)
+            admin_docs.describe_path_parameters(doc)
+        return plain_openapi()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The server's OpenAPI document (control plane included), without a world."""
+    return _bare_app(enable_admin=True).openapi()
+
+
+def create_app(world: World) -> FastAPI:
+    app = _bare_app(world.settings.enable_admin)
+    app.state.world = world
     app.add_exception_handler(GridtwinError, _gridtwin_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     # Starlette wraps later middleware around earlier: Wire is outermost, then Emulation.
     app.add_middleware(EmulationMiddleware, world=world)
     app.add_middleware(WireMiddleware, world=world)
     return app
-
-
-def _serve_openapi(app: FastAPI) -> None:
-    """``/_gridtwin/openapi.json`` and ``/_gridtwin/docs``, admin token required (absent with
-    ``--no-admin``). The docs page embeds the document: a browser would not send the token
-    when fetching it."""
-    guard = [Depends(admin.require_admin)]
-
-    @app.get("/_gridtwin/openapi.json", include_in_schema=False, dependencies=guard)
-    async def openapi_document() -> WireResponse:
-        return WireResponse(app.openapi())
-
-    @app.get("/_gridtwin/docs", include_in_schema=False, dependencies=guard)
-    async def openapi_docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="", title=f"{app.title} API",
-                                   swagger_ui_parameters={"spec": app.openapi()})

@@ -22,7 +22,7 @@ from typer.core import TyperCommand, TyperGroup
 from gridtwin import __version__
 from gridtwin.cli import remote
 from gridtwin.cli import tariff as tariff_cli
-from gridtwin.services.emulator.presets import PRESETS
+from gridtwin.services.emulator.presets import DESCRIPTIONS, PRESETS
 
 if TYPE_CHECKING:
     from gridtwin.core.settings import Settings
@@ -138,7 +138,11 @@ _ENV_ONLY = ("GRIDTWIN_JWT_SECRET", "GRIDTWIN_CLOCK_START", "GRIDTWIN_CLOCK_MODE
              "GRIDTWIN_SHARED_CLOCK")
 
 
-@app.command(epilog="Also read from the environment: " + ", ".join(_ENV_ONLY) + ".")
+_PRESET_LINES = "\n\n".join(f"{name}: {text}" for name, text in DESCRIPTIONS.items())
+
+
+@app.command(epilog="Presets for --preset:\n\n" + _PRESET_LINES
+             + "\n\nAlso read from the environment: " + ", ".join(_ENV_ONLY) + ".")
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8080, help="TCP port."),
@@ -149,8 +153,8 @@ def serve(
     workers: int = typer.Option(1, min=1, max=64, help="Worker processes (PostgreSQL for more than one)."),
     scenario: Path = typer.Option(None, dir_okay=False,
                                   help="Load this scenario (YAML/JSON), replacing the world."),
-    preset: str = typer.Option(None, help="Load a named preset, replacing the world: "
-                                          + ", ".join(PRESETS) + "."),
+    preset: str = typer.Option(None, help="Load a named preset (listed below), replacing "
+                                          "the world."),
     rate_limits: str = typer.Option(None, envvar="GRIDTWIN_RATE_LIMITS",
                                     help="Rate-limit preset: off, fleet (= realistic), strict "
                                          "[default: off]."),

@@ -11,41 +11,21 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from starlette.requests import Request
 
 from gridtwin.core.errors import InvalidRequest, Unauthenticated
+from gridtwin.core.loopback import is_local_request
 from gridtwin.services.world import World
 
 __all__ = ["HEADER", "check", "is_local"]
 
 HEADER = "x-gridtwin-dashboard"
-_PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
-_LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain"})
-
-
-def _loopback_ip(text: str) -> bool:
-    try:
-        return ipaddress.ip_address(text.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _host_name(host_header: str) -> str:
-    host = host_header.strip().lower()
-    if host.startswith("["):
-        return host[1 : host.find("]")] if "]" in host else host
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def is_local(request: Request) -> bool:
     """A direct loopback client asking for a loopback host."""
-    if any(name in request.headers for name in _PROXY_HEADERS):
-        return False
     client = request.client.host if request.client else ""
-    host = _host_name(request.headers.get("host", ""))
-    return _loopback_ip(client) and (host in _LOCAL_NAMES or _loopback_ip(host))
+    return is_local_request(client, request.headers.get("host", ""), request.headers.keys())
 
 
 def _admin_token_ok(request: Request, world: World) -> bool:

@@ -62,7 +62,9 @@ def build_router(world: World) -> APIRouter:
 
     @api.get("/sites/{site_id}/live")
     def live(site_id: str) -> JSONResponse:
-        return _json(dashboard.live(world, parse_site_id(site_id)))
+        clock = dashboard.clock_now(world)
+        return _json({**dashboard.live(world, parse_site_id(site_id)),
+                      "clock": {"mode": clock["mode"], "rate": clock["rate"]}})
 
     @api.get("/sites/{site_id}/energy")
     def energy(site_id: str, period: str = "day") -> JSONResponse:

@@ -17,6 +17,7 @@ from gridtwin.client.types import (
     JournalEntry,
     LoadResult,
     MintedToken,
+    PresetInfo,
     TokenRecord,
 )
 
@@ -155,8 +156,8 @@ class ControlCalls:
         return _call("POST", "/seed", LoadResult, {"seed": seed})
 
     @staticmethod
-    def presets() -> Call[list[str]]:
-        return _call("GET", "/presets", list[str])
+    def presets() -> Call[list[PresetInfo]]:
+        return _call("GET", "/presets", list[PresetInfo])
 
     @staticmethod
     def load_preset(name: str, body: Mapping[str, Any]) -> Call[LoadResult]:

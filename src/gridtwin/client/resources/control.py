@@ -22,6 +22,7 @@ from gridtwin.client.types import (
     JournalEntry,
     LoadResult,
     MintedToken,
+    PresetInfo,
     TokenRecord,
 )
 
@@ -135,7 +136,7 @@ class Control:
     def seed(self, seed: int) -> LoadResult:
         return self._core.run(C.seed(seed))
 
-    def presets(self) -> list[str]:
+    def presets(self) -> list[PresetInfo]:
         return self._core.run(C.presets())
 
     def load_preset(self, name: str, **body: Any) -> LoadResult:
@@ -254,7 +255,7 @@ class AsyncControl:
     async def seed(self, seed: int) -> LoadResult:
         return await self._core.run(C.seed(seed))
 
-    async def presets(self) -> list[str]:
+    async def presets(self) -> list[PresetInfo]:
         return await self._core.run(C.presets())
 
     async def load_preset(self, name: str, **body: Any) -> LoadResult:

@@ -19,6 +19,7 @@ from gridtwin.client.types.control import (
     JournalEntry,
     LoadResult,
     MintedToken,
+    PresetInfo,
     SitePowers,
     TokenRecord,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "LiveWallConnector",
     "LoadResult",
     "MintedToken",
+    "PresetInfo",
     "Product",
     "ProductComponents",
     "Region",

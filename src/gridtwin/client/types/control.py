@@ -21,6 +21,7 @@ __all__ = [
     "JournalEntry",
     "LoadResult",
     "MintedToken",
+    "PresetInfo",
     "SitePowers",
     "TokenRecord",
 ]
@@ -146,6 +147,13 @@ class JournalEntry(WireModel):
     fault_rule: str | None = None
     worker: int | None = None
     """The pid of the server process that answered (``serve --workers N``)."""
+
+
+class PresetInfo(WireModel):
+    """A preset of ``GET /_gridtwin/presets``: its name and one line on what it shows."""
+
+    name: str
+    description: str = ""
 
 
 class LoadResult(WireModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-__all__ = ["PRESETS", "preset"]
+__all__ = ["DESCRIPTIONS", "PRESETS", "describe", "preset"]
 
 LA = "America/Los_Angeles"
 _DEMO_SITE: dict[str, Any] = {
@@ -88,6 +88,29 @@ PRESETS: dict[str, dict[str, Any]] = {
         ],
     },
 }
+
+
+DESCRIPTIONS: dict[str, str] = {
+    "demo": "The default world: the demo site on a real-time clock starting now.",
+    "sunny_export": "Noon on 21 June, full battery, 10 kW of panels: surplus goes to the grid.",
+    "night_outage": "21:00; a car plugs in at 21:01; the grid fails 22:00-02:00 (advance the clock).",
+    "storm": "08:00 at 40 %; a storm watch from 08:01, then an outage from 14:00 for 3 h.",
+    "tou_peak_export": "15:00, PG&E EV2-A tariff, autonomous mode: exports at the 16:00 peak.",
+    "ev_evening": "17:30; a car plugs in at 18:00 wanting 30 kWh.",
+    "solar_only": "A solar-only site: no battery, no Wall Connector.",
+    "ghost_site": "A battery site whose history is empty, as some real accounts show.",
+    "observed_firmware": "The demo site behaving as real firmware was seen to, beyond the docs.",
+    "dst_spring_forward": "Noon on 9 March 2025 in Los Angeles: a 23-hour day.",
+    "dst_fall_back": "Noon on 2 November 2025 in Los Angeles: a 25-hour day.",
+    "dst_half_hour": "Noon on 6 April 2025 in Adelaide: a half-hour zone leaving DST.",
+    "multi_site": "Two users: alice with a battery and a solar-only site, bob with a Wall Connector.",
+}
+"""One line per preset, for ``GET /_gridtwin/presets`` and ``gridtwin serve --help``."""
+
+
+def describe() -> list[dict[str, str]]:
+    """Every preset by name with its description, sorted by name."""
+    return [{"name": name, "description": DESCRIPTIONS[name]} for name in sorted(PRESETS)]
 
 
 def preset(name: str, seed: int | None = None, start: Any = None) -> dict[str, Any]:

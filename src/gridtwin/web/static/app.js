@@ -12,7 +12,7 @@ const SERIES = [
 const WC_STATES = {1: "charging", 2: "not connected", 4: "connected", 5: "scheduled", 7: "fault"};
 const SVG = "http://www.w3.org/2000/svg";
 
-const state = { site: null, period: "day", tariff: null, timer: null };
+const state = { site: null, period: "day", tariff: null, timer: null, settings: null };
 const $ = (id) => document.getElementById(id);
 
 class ApiError extends Error {
@@ -67,8 +67,26 @@ function showLogin() {
 }
 
 // ---- live power flow -------------------------------------------------------------
+function clockText(clock) {
+  if (clock.mode === "scaled") return `scaled × ${Number(clock.rate.toFixed(2))}`;
+  return clock.mode === "realtime" ? "real time" : clock.mode;
+}
+
+function renderOutage(d) {
+  const off = d.grid_down || d.islanded;
+  const banner = $("outage-banner");
+  banner.hidden = !off;
+  banner.textContent = !off ? "" : d.grid_down
+    ? "Grid outage: the site is off the grid" + (d.has_battery ? ", running on its battery" : "")
+    : "Off grid: the site is islanded on purpose";
+  document.body.classList.toggle("outage", off);
+  document.querySelector(".tile.grid").classList.toggle("down", off);
+}
+
 function renderLive(d) {
   $("sim-time").textContent = `simulated time ${d.time.replace("T", " ")}`;
+  $("clock-mode").textContent = clockText(d.clock);
+  renderOutage(d);
   $("flow-solar").textContent = watts(d.solar_w);
   $("flow-solar-note").textContent = d.solar_w > 0 ? "producing" : "idle";
   $("flow-home").textContent = watts(d.home_w);
@@ -77,8 +95,8 @@ function renderLive(d) {
     ? `${direction(d.battery_w, "discharging", "charging")} · ${d.battery_pct.toFixed(1)} %` : "";
   $("battery-gauge").style.width = `${d.battery_pct || 0}%`;
   $("flow-grid").textContent = watts(d.grid_w);
-  $("flow-grid-note").textContent = d.grid_down || d.islanded
-    ? "outage · off grid" : direction(d.grid_w, "importing", "exporting");
+  $("flow-grid-note").textContent = d.grid_down ? "OUTAGE · off grid"
+    : d.islanded ? "off grid (islanded)" : direction(d.grid_w, "importing", "exporting");
   const ev = d.wall_connectors.reduce((sum, wc) => sum + wc.power_w, 0);
   $("flow-ev").textContent = d.wall_connectors.length ? watts(ev) : "none";
   $("flow-ev-note").textContent = d.wall_connectors.map((wc) => WC_STATES[wc.state] || wc.state).join(", ");
@@ -86,24 +104,35 @@ function renderLive(d) {
   renderSettings(d);
 }
 
+// The settings line names each value with the words of its control (option labels).
+function optionLabel(selectId, value) {
+  const option = [...$(selectId).options].find((o) => o.value === value);
+  return option ? option.textContent : value;
+}
+
+function resetInputs() {
+  const s = state.settings;
+  if (!s) return;
+  $("reserve-input").value = s.backup_reserve_percent;
+  $("mode-input").value = s.default_real_mode;
+  $("storm-input").checked = s.storm_mode_enabled;
+  $("export-input").value = s.customer_preferred_export_rule;
+  $("grid-charging-input").checked = s.grid_charging_allowed;
+}
+
 function renderSettings(d) {
   const s = d.settings;
   $("controls").hidden = !s;
+  state.settings = s;
   if (!s) return;
   $("setting-reserve").textContent = `${s.backup_reserve_percent} %`;
-  $("setting-mode").textContent = s.default_real_mode;
+  $("setting-mode").textContent = optionLabel("mode-input", s.default_real_mode);
   $("setting-storm").textContent = s.storm_mode_enabled ? "on" : "off";
-  $("setting-export").textContent = s.customer_preferred_export_rule;
-  $("setting-grid-charging").textContent = s.grid_charging_allowed ? "allowed" : "off";
+  $("setting-export").textContent = optionLabel("export-input", s.customer_preferred_export_rule);
+  $("setting-grid-charging").textContent = s.grid_charging_allowed ? "on" : "off";
   const focus = document.activeElement;
   const editing = focus && focus.closest && focus.closest("#controls form");
-  if (!editing) {
-    $("reserve-input").value = s.backup_reserve_percent;
-    $("mode-input").value = s.default_real_mode;
-    $("storm-input").checked = s.storm_mode_enabled;
-    $("export-input").value = s.customer_preferred_export_rule;
-    $("grid-charging-input").checked = s.grid_charging_allowed;
-  }
+  if (!editing) resetInputs();
 }
 
 async function refreshLive() {
@@ -223,12 +252,19 @@ async function refreshTariff() {
 }
 
 // ---- actions ------------------------------------------------------------------------------
-async function act(path, body, done) {
+// A refused value does not stay in its input: settings go back to the site's values,
+// the emulator inputs to their last accepted value (defaultValue).
+async function act(path, body, done, input) {
   try {
     await api(path, body);
+    if (input) input.defaultValue = input.value;
     say(done);
     await refreshLive();
-  } catch (err) { problem(err); }
+  } catch (err) {
+    if (input) input.value = input.defaultValue;
+    else resetInputs();
+    problem(err);
+  }
 }
 
 function command(name, body, done) {
@@ -255,11 +291,12 @@ function wireControls() {
   onSubmit("outage-form", () => {
     const minutes = Number($("outage-input").value);
     act(`/sites/${state.site}/outage`, { duration_s: Math.round(minutes * 60) },
-        `Grid outage for ${minutes} min`);
+        `Grid outage for ${minutes} min`, $("outage-input"));
   });
   onSubmit("advance-form", async () => {
     const hours = Number($("advance-input").value);
-    await act("/clock/advance", { seconds: Math.round(hours * 3600) }, `Advanced ${hours} h`);
+    await act("/clock/advance", { seconds: Math.round(hours * 3600) }, `Advanced ${hours} h`,
+              $("advance-input"));
     await refreshEnergy();
   });
   document.querySelectorAll("#period-tabs button").forEach((button) => {
