@@ -102,7 +102,7 @@ def write_pvgis_json(dest: Path, latitude: float, longitude: float, elevation_m:
     """A PVGIS TMY JSON (rows in UTC): the local-clock columns rolled to UTC."""
     import json
 
-    shift = int(round(-utc_offset_h))  # local hour k is UTC hour k + shift
+    shift = round(-utc_offset_h)  # local hour k is UTC hour k + shift
     roll = {k: np.roll(v, shift) for k, v in cols.items()}
     stamps = pd.date_range("2023-01-01 00:00", periods=8760, freq="h")
     hourly = [{"time(UTC)": t.strftime("%Y%m%d:%H%M"), "T2m": roll["temp_air"][k], "RH": 50.0,

@@ -120,26 +120,32 @@ def _year_of_hours(values: FloatArray, path: Path) -> FloatArray:
     return hourly
 
 
+def _label(value: object, path: Path) -> str:
+    """A station name from a file header: quotes and blanks trimmed, else the file name."""
+    text = str(value or "").strip().strip('"').strip()
+    return text or path.stem
+
+
 _Read = tuple[str, float, float, float, float, Any, Any, Any, Any]
 
 
 def _epw(path: Path) -> _Read:
     data, meta = pvlib.iotools.read_epw(str(path))
-    name = f"{meta.get('city', path.stem)} (EPW)"
+    name = f"{_label(meta.get('city'), path)} (EPW)"
     return (name, float(meta["latitude"]), float(meta["longitude"]), float(meta["altitude"]),
             float(meta["TZ"]), data["ghi"], data["temp_air"], data["wind_speed"], data["dhi"])
 
 
 def _tmy3(path: Path) -> _Read:
     data, meta = pvlib.iotools.read_tmy3(str(path), map_variables=True)
-    name = f"{meta.get('Name', path.stem)} (TMY3)"
+    name = f"{_label(meta.get('Name'), path)} (TMY3)"
     return (name, float(meta["latitude"]), float(meta["longitude"]), float(meta["altitude"]),
             float(meta["TZ"]), data["ghi"], data["temp_air"], data["wind_speed"], data["dhi"])
 
 
 def _tmy2(path: Path) -> _Read:
     data, meta = pvlib.iotools.read_tmy2(str(path))
-    name = f"{meta.get('City', path.stem)} (TMY2)"
+    name = f"{_label(meta.get('City'), path)} (TMY2)"
     return (name, float(meta["latitude"]), float(meta["longitude"]), float(meta["altitude"]),
             float(meta["TZ"]), data["GHI"], data["DryBulb"] / 10.0, data["Wspd"] / 10.0,
             data["DHI"])
@@ -159,7 +165,7 @@ def _pvgis(path: Path) -> _Read:
 
 def _nsrdb(path: Path) -> _Read:
     data, meta = pvlib.iotools.read_nsrdb_psm4(str(path), map_variables=True)
-    name = f"NSRDB {meta.get('Location ID', path.stem)}"
+    name = f"NSRDB {_label(meta.get('Location ID'), path)}"
     return (name, float(meta["latitude"]), float(meta["longitude"]), float(meta["altitude"]),
             float(meta["Time Zone"]), data["ghi"], data["temp_air"], data["wind_speed"], data["dhi"])
 

@@ -21,6 +21,7 @@ from gridtwin.client.types.control import (
     MintedToken,
     PresetInfo,
     SitePowers,
+    SiteWeather,
     TokenRecord,
 )
 from gridtwin.client.types.gateway import GatewayReply, UserMe
@@ -86,6 +87,7 @@ __all__ = [
     "Region",
     "SiteInfo",
     "SitePowers",
+    "SiteWeather",
     "SolarProduct",
     "TokenGrant",
     "TokenRecord",
