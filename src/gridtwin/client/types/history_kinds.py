@@ -1,5 +1,5 @@
 """calendar_history kinds power, soe, self_consumption, time_of_use_energy and savings
-(docs/history-kinds.md)."""
+(described in the docs page history-kinds.md)."""
 
 from __future__ import annotations
 
