@@ -6,6 +6,7 @@ time_of_use_energy and savings, unchanged, against a real ``gridtwin serve``
 from __future__ import annotations
 
 import json
+import time
 import warnings
 from datetime import datetime
 
@@ -81,3 +82,30 @@ def test_pypowerwall_reads_every_history_kind(tmp_path):
         assert datetime.fromisoformat(saving["timestamp"]) == datetime.fromisoformat(
             "2025-07-15T00:00:00-07:00")
         assert saving["value"] > 0
+
+
+def test_powerwall_dashboard_import_path(tmp_path, monkeypatch):
+    """Powerwall-Dashboard's ``tesla-history`` import: teslapy (as bundled in pypowerwall)
+    ``Battery.get_calendar_history_data(kind="power"/"soe", end_date=...)``. Only the
+    client's base URL is patched; its token comes from its cache loader."""
+    teslapy = pytest.importorskip("pypowerwall.cloud.teslapy")
+    with running_server(tmp_path / "g.db", extra_args=["--preset", "tou_peak_export"]) as server:
+        monkeypatch.setattr(teslapy, "BASE_URL", server.base_url + "/")
+        email = "demo@example.invalid"
+        token = {"access_token": server.token, "token_type": "Bearer",
+                 "expires_at": time.time() + 3600, "expires_in": 3600}
+        tesla = teslapy.Tesla(email, cache_loader=lambda: {email: {"sso": token}},
+                              cache_dumper=lambda cache: None)
+        (battery,) = tesla.battery_list()
+        end = "2025-07-15T23:59:59-07:00"  # the import asks day by day, ending 23:59:59
+        power = battery.get_calendar_history_data(kind="power", end_date=end)["time_series"]
+        soe = battery.get_calendar_history_data(kind="soe", end_date=end)["time_series"]
+        energy = battery.get_calendar_history_data(kind="energy", end_date=end)["time_series"]
+        assert len(power) == len(energy) == 180 and len(soe) == 60
+        for p, e in zip(power, energy, strict=True):
+            # The import's own arithmetic: home = solar + battery + grid.
+            home = p["solar_power"] + p["battery_power"] + p["grid_power"]
+            assert home == 12 * e.get("total_home_usage", 0)
+        # It maps soe back to the raw scale: (soe + 5/0.95) x 0.95 lies in 5..100.
+        assert all(5 - 1e-9 <= (s["soe"] + 5 / 0.95) * 0.95 <= 100 + 1e-9 for s in soe)
+        assert soe[0]["timestamp"] == "2025-07-15T00:00:00-07:00"
