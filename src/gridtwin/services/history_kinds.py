@@ -240,11 +240,13 @@ class _Fine:
 
 
 def _fine(tx: Tx, view: SiteView, edges: list[int]) -> _Fine:
-    """The 5-minute buckets from the first edge to the last one that has begun."""
+    """The 5-minute buckets from the first edge (or the installation, when later: nothing
+    is recorded before it) to the last one that has begun."""
+    start = max(edges[0], view.spec.installation_s // BUCKET_S * BUCKET_S)
     stop = min(edges[-1], -(-view.now_s // BUCKET_S) * BUCKET_S)
-    grid = list(range(edges[0], stop + 1, BUCKET_S))
+    grid = list(range(start, stop + 1, BUCKET_S))
     if len(grid) < 2:
-        grid = [edges[0], edges[0] + BUCKET_S]
+        grid = [start, start + BUCKET_S]
     wh = np.diff(_cumulative(tx, view, grid), axis=0)
     starts = np.asarray(grid[:-1], dtype=np.int64)
     bucket = np.searchsorted(np.asarray(edges, np.int64), starts, side="right") - 1
