@@ -213,6 +213,13 @@ def test_savings_with_flat_tariff(client, world, auth, site):
         value = (Decimal("0.30") * avoided + Decimal("0.10") * grid_out(b)) / 1000
         assert s["value"] == float(round_money(value)), (s, value)
     assert h[0]["value"] > 1
+    # Lifetime: one yearly bucket starting months before the installation.
+    (life,) = history(client, auth, site, kind="savings", period="lifetime")
+    (b,) = energy(client, auth, site, period="lifetime")
+    assert life["timestamp"] == "2025-01-01T08:00:00+00:00"
+    value = (Decimal("0.30") * (home(b) - b["grid_energy_imported"])
+             + Decimal("0.10") * grid_out(b)) / 1000
+    assert life["value"] == float(round_money(value))
 
 
 def test_savings_by_time_of_use_prices(client, world, auth, site):
