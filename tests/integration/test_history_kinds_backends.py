@@ -5,6 +5,7 @@ backends, mid-bucket, over wide windows and against the simulated charge
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
@@ -183,3 +184,50 @@ def test_soe_history_is_the_energy_rule_on_rows(synthetic: Synthetic):
         assert pct == pytest.approx(min(max((100 * e / pack - 5) / 0.95, 0.0), 100.0), abs=1e-9)
     assert np.ptp(h.pct) > 0 or h.pct[0] in (0.0, 100.0)
 
+
+
+def test_daylight_saving_days(tmp_path):
+    """On the fall-back day (25 h) and the spring-forward day (23 h) in Los Angeles:
+    power has 300 / 276 buckets, soe 100 / 92 samples with distinct timestamps, and the
+    one-day kinds one bucket that adds up to the day's energy."""
+    now = int(datetime.fromisoformat("2025-11-03T12:00:00-08:00").timestamp())
+    world = make_world(f"sqlite:///{tmp_path / 'dst.db'}", now)
+    try:
+        spec = create_site(world, "alice", replace(test_site_spec(), installation_s=now - 3 * 86_400))
+        with world.store.tx() as tx:
+            tx.insert_tariff(spec.energy_site_id, spec.installation_s, jsonio.dumps(_pge_tariff()))
+        token = mint_access_token(world, "alice").access_token
+        with TestClient(create_app(world), raise_server_exceptions=False) as c:
+            day = {"period": "day", "end_date": "2025-11-02T23:59:59-08:00"}
+            energy = _ok(c, spec, token, kind="energy", **day)["time_series"]
+            power = _ok(c, spec, token, kind="power", **day)["time_series"]
+            soe = _ok(c, spec, token, kind="soe", **day)["time_series"]
+            assert len(power) == len(energy) == 300
+            assert len(soe) == 100 and len({s["timestamp"] for s in soe}) == 100
+            assert [s["timestamp"] for s in soe[4:9]] == [
+                "2025-11-02T01:00:00-07:00", "2025-11-02T01:15:00-07:00",
+                "2025-11-02T01:30:00-07:00", "2025-11-02T01:45:00-07:00",
+                "2025-11-02T01:00:00-08:00"]
+            whole = _ok(c, spec, token, kind="energy", period="week",
+                        end_date="2025-11-02T12:00:00-08:00")["time_series"][-1]
+            assert whole["timestamp"] == "2025-11-02T00:00:00-07:00"
+            tou = _ok(c, spec, token, kind="time_of_use_energy", **day)
+            for f in ("solar_energy_exported", "grid_energy_imported",
+                      "consumer_energy_imported_from_battery"):
+                assert whole[f] == sum(v["time_series"][0][f] for v in tou.values()), f
+            (share,) = _ok(c, spec, token, kind="self_consumption", **day)["time_series"]
+            assert share["solar"] == 100 * whole["consumer_energy_imported_from_solar"] / home(whole)
+        spring = int(datetime.fromisoformat("2025-03-10T12:00:00-07:00").timestamp())
+        world2 = make_world(f"sqlite:///{tmp_path / 'dst2.db'}", spring)
+        try:
+            spec2 = create_site(world2, "alice",
+                                replace(test_site_spec(), installation_s=spring - 3 * 86_400))
+            token2 = mint_access_token(world2, "alice").access_token
+            with TestClient(create_app(world2), raise_server_exceptions=False) as c:
+                day = {"period": "day", "end_date": "2025-03-09T23:59:59-07:00"}
+                assert len(_ok(c, spec2, token2, kind="power", **day)["time_series"]) == 276
+                assert len(_ok(c, spec2, token2, kind="soe", **day)["time_series"]) == 92
+        finally:
+            world2.store.dispose()
+    finally:
+        world.store.dispose()
