@@ -214,3 +214,23 @@ def test_pypowerwall_fleetapi(tmp_path):
     assert pw.get_operating_mode(force=True) == "self_consumption"
     assert pw.set_time_of_use_settings({"tou_settings": {"tariff_content_v2": PGE}})
     assert pw.get_tariff(force=True)["energy_charges"]["Summer"]["ON_PEAK"] == 0.5576
+    # History kinds beyond energy (gridtwin docs/history-kinds.md), today so far: every
+    # completed 5-minute bucket's power is 12 x its energy.
+    energy = {b["timestamp"]: b for b in pw.get_calendar_history(kind="energy", duration="day")[
+        "time_series"]}
+    power = pw.get_calendar_history(kind="power", duration="day")["time_series"]
+    common = [p for p in power[:-1] if p["timestamp"] in energy][:-1]
+    assert common
+    for p in common:
+        assert p["solar_power"] == 12 * energy[p["timestamp"]]["solar_energy_exported"]
+        assert p["load_power"] == (p["solar_power"] + p["battery_power"] + p["grid_power"]
+                                   + p["generator_power"])
+    soe = pw.get_calendar_history(kind="soe", duration="day")["time_series"]
+    assert all(datetime.fromisoformat(s["timestamp"]).minute % 15 == 0 for s in soe)
+    assert all(0 <= s["soe"] <= 100 for s in soe)
+    (share,) = pw.get_calendar_history(kind="self_consumption", duration="day")["time_series"]
+    assert 0 <= share["solar"] + share["battery"] <= 100 + 1e-9
+    tou = pw.get_calendar_history(kind="time_of_use_energy", duration="day")
+    assert set(tou) == {"off_peak", "peak"}
+    (saving,) = pw.get_calendar_history(kind="savings", duration="day")
+    assert saving["currency"] == "USD"

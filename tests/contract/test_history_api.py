@@ -119,7 +119,7 @@ def test_pypowerwall_glued_time_zone(client, auth, site):
     ("params", "field"),
     [
         ({}, "kind"),
-        ({"kind": "power"}, "kind"),
+        ({"kind": "charge"}, "kind"),
         ({"kind": "energy", "period": "decade"}, "period"),
         ({"kind": "energy", "time_zone": "Mars/Olympus"}, "time_zone"),
         ({"kind": "energy", "end_date": "yesterday"}, "end_date"),

@@ -203,7 +203,9 @@ def calendar_history(
             return _energy(tx, view, params)
         if kind == "backup":
             return _backup(tx, view, params)
-        raise InvalidField.for_field("kind", "must be energy or backup")
+        raise InvalidField.for_field(
+            "kind", "must be one of energy, backup, power, soe, self_consumption, "
+            "time_of_use_energy, savings")
 
     return with_site(world, principal, site_id, run)
 

@@ -10,6 +10,14 @@ from starlette.responses import Response
 from gridtwin.api import deps
 from gridtwin.api.responses import JSON_TYPE, WireResponse, envelope
 from gridtwin.api.wire.history import render_backup, render_charge, render_energy
+from gridtwin.api.wire.history_kinds import render_kind
+from gridtwin.api.wire.history_kinds_models import (
+    PowerHistoryResponse,
+    SavingsHistoryResponse,
+    SelfConsumptionHistoryResponse,
+    SoeHistoryResponse,
+    TouEnergyHistoryResponse,
+)
 from gridtwin.api.wire.models import (
     BEARER_DOC,
     BackupHistoryResponse,
@@ -23,6 +31,7 @@ from gridtwin.api.wire.models import (
 from gridtwin.core import jsonio
 from gridtwin.services.auth import ENERGY_DATA, Principal, require_scope
 from gridtwin.services.history import EnergyHistory, calendar_history, charge_history
+from gridtwin.services.history_kinds import KINDS, history_kind
 from gridtwin.services.sites import parse_site_id
 from gridtwin.services.world import World
 
@@ -31,9 +40,13 @@ router = APIRouter(prefix="/api/1/energy_sites/{energy_site_id}")
 
 @router.get(
     "/calendar_history", name="calendar_history", operation_id="calendar_history",
-    tags=["history"], summary="Energy (kind=energy) or backup-event (kind=backup) history",
+    tags=["history"],
+    summary="Energy, backup-event, power, soe, self_consumption, time_of_use_energy or "
+            "savings history (kind=...)",
     dependencies=BEARER_DOC,
-    responses=responses(EnergyHistoryResponse | BackupHistoryResponse,
+    responses=responses(EnergyHistoryResponse | BackupHistoryResponse | PowerHistoryResponse
+                        | SoeHistoryResponse | SelfConsumptionHistoryResponse
+                        | TouEnergyHistoryResponse | SavingsHistoryResponse,
                         400, 401, 403, 404, 429, 500),
     openapi_extra=history_query(CalendarHistoryQuery),
 )
@@ -42,6 +55,9 @@ def calendar(
     world: World = Depends(deps.world), params: dict[str, str] = Depends(deps.query),
 ) -> Response:
     require_scope(principal, ENERGY_DATA)
+    if params.get("kind") in KINDS:
+        doc = render_kind(history_kind(world, principal, parse_site_id(energy_site_id), params))
+        return _energy_reply(doc) if isinstance(doc, dict) and "time_series" in doc else envelope(doc)
     result = calendar_history(world, principal, parse_site_id(energy_site_id), params)
     if isinstance(result, EnergyHistory):
         return _energy_reply(render_energy(result))

@@ -563,7 +563,8 @@ DateParam = Annotated[str, Field(json_schema_extra={
 class CalendarHistoryQuery(_Closed):
     """Query parameters of ``calendar_history`` (§9.1). Unknown parameters are ignored."""
 
-    kind: Literal["energy", "backup"]
+    kind: Literal["energy", "backup", "power", "soe", "self_consumption",
+                  "time_of_use_energy", "savings"]
     period: Literal["day", "week", "month", "year", "lifetime"] = omitted(
         description="default day (lifetime for kind=backup)"
     )

@@ -19,7 +19,12 @@ from gridtwin.client.types import (
     EnergyProduct,
     GatewayReply,
     LiveStatus,
+    PowerHistory,
+    SavingsItem,
+    SelfConsumptionHistory,
     SiteInfo,
+    SoeHistory,
+    TouLabelHistory,
 )
 
 __all__ = ["AsyncEnergySite", "EnergySite", "SiteCalls"]
@@ -76,6 +81,35 @@ class SiteCalls:
         params = _query(kind="backup", period=period, start_date=start_date,
                         end_date=end_date, time_zone=time_zone)
         return self._get("calendar_history", BackupHistory, params)
+
+    def _history(self, kind: str, model: Any, period: str | None, start_date: When,
+                 end_date: When, time_zone: str | None) -> Call[Any]:
+        params = _query(kind=kind, period=period, start_date=start_date, end_date=end_date,
+                        time_zone=time_zone)
+        return self._get("calendar_history", model, params)
+
+    def power_history(self, period: str | None, start_date: When, end_date: When,
+                      time_zone: str | None) -> Call[PowerHistory]:
+        return self._history("power", PowerHistory, period, start_date, end_date, time_zone)
+
+    def soe_history(self, period: str | None, start_date: When, end_date: When,
+                    time_zone: str | None) -> Call[SoeHistory]:
+        return self._history("soe", SoeHistory, period, start_date, end_date, time_zone)
+
+    def self_consumption_history(self, period: str | None, start_date: When, end_date: When,
+                                 time_zone: str | None) -> Call[SelfConsumptionHistory]:
+        return self._history("self_consumption", SelfConsumptionHistory, period, start_date,
+                             end_date, time_zone)
+
+    def time_of_use_energy_history(self, period: str | None, start_date: When, end_date: When,
+                                   time_zone: str | None) -> Call[dict[str, TouLabelHistory]]:
+        return self._history("time_of_use_energy", dict[str, TouLabelHistory], period,
+                             start_date, end_date, time_zone)
+
+    def savings_history(self, period: str | None, start_date: When, end_date: When,
+                        time_zone: str | None) -> Call[list[SavingsItem]]:
+        return self._history("savings", list[SavingsItem], period, start_date, end_date,
+                             time_zone)
 
     def charge_history(self, start_date: When, end_date: When,
                        time_zone: str | None) -> Call[ChargeHistory]:
@@ -172,6 +206,38 @@ class EnergySite:
     def backup_history(self, period: str | None = None, *, start_date: When = None,
                        end_date: When = None, time_zone: str | None = None) -> BackupHistory:
         return self._core.run(self._calls.backup_history(period, start_date, end_date, time_zone))
+
+    def power_history(self, period: str | None = "day", *, start_date: When = None,
+                      end_date: When = None, time_zone: str | None = None) -> PowerHistory:
+        """Average power [W] per 5-minute bucket (``kind=power``)."""
+        return self._core.run(self._calls.power_history(
+            period, start_date, end_date, time_zone))
+
+    def soe_history(self, period: str | None = "day", *, start_date: When = None,
+                    end_date: When = None, time_zone: str | None = None) -> SoeHistory:
+        """App-scale state of energy [%] every 15 minutes (``kind=soe``)."""
+        return self._core.run(self._calls.soe_history(
+            period, start_date, end_date, time_zone))
+
+    def self_consumption_history(self, period: str | None = "day", *, start_date: When = None,
+                                 end_date: When = None, time_zone: str | None = None
+                                 ) -> SelfConsumptionHistory:
+        """Solar and battery share of home use [%] per day, month or year."""
+        return self._core.run(self._calls.self_consumption_history(
+            period, start_date, end_date, time_zone))
+
+    def time_of_use_energy_history(self, period: str | None = "day", *, start_date: When = None,
+                                   end_date: When = None, time_zone: str | None = None
+                                   ) -> dict[str, TouLabelHistory]:
+        """Energy buckets per tariff period key (``off_peak``, ``peak``...)."""
+        return self._core.run(self._calls.time_of_use_energy_history(
+            period, start_date, end_date, time_zone))
+
+    def savings_history(self, period: str | None = "day", *, start_date: When = None,
+                        end_date: When = None, time_zone: str | None = None) -> list[SavingsItem]:
+        """Energy value of the site per day, month or year, by the stored tariff."""
+        return self._core.run(self._calls.savings_history(
+            period, start_date, end_date, time_zone))
 
     def charge_history(self, *, start_date: When = None, end_date: When = None,
                        time_zone: str | None = None) -> ChargeHistory:
@@ -278,6 +344,38 @@ class AsyncEnergySite:
                              end_date: When = None, time_zone: str | None = None) -> BackupHistory:
         return await self._core.run(
             self._calls.backup_history(period, start_date, end_date, time_zone))
+
+    async def power_history(self, period: str | None = "day", *, start_date: When = None,
+                      end_date: When = None, time_zone: str | None = None) -> PowerHistory:
+        """Average power [W] per 5-minute bucket (``kind=power``)."""
+        return await self._core.run(self._calls.power_history(
+            period, start_date, end_date, time_zone))
+
+    async def soe_history(self, period: str | None = "day", *, start_date: When = None,
+                    end_date: When = None, time_zone: str | None = None) -> SoeHistory:
+        """App-scale state of energy [%] every 15 minutes (``kind=soe``)."""
+        return await self._core.run(self._calls.soe_history(
+            period, start_date, end_date, time_zone))
+
+    async def self_consumption_history(self, period: str | None = "day", *, start_date: When = None,
+                                 end_date: When = None, time_zone: str | None = None
+                                 ) -> SelfConsumptionHistory:
+        """Solar and battery share of home use [%] per day, month or year."""
+        return await self._core.run(self._calls.self_consumption_history(
+            period, start_date, end_date, time_zone))
+
+    async def time_of_use_energy_history(self, period: str | None = "day", *, start_date: When = None,
+                                   end_date: When = None, time_zone: str | None = None
+                                   ) -> dict[str, TouLabelHistory]:
+        """Energy buckets per tariff period key (``off_peak``, ``peak``...)."""
+        return await self._core.run(self._calls.time_of_use_energy_history(
+            period, start_date, end_date, time_zone))
+
+    async def savings_history(self, period: str | None = "day", *, start_date: When = None,
+                        end_date: When = None, time_zone: str | None = None) -> list[SavingsItem]:
+        """Energy value of the site per day, month or year, by the stored tariff."""
+        return await self._core.run(self._calls.savings_history(
+            period, start_date, end_date, time_zone))
 
     async def charge_history(self, *, start_date: When = None, end_date: When = None,
                              time_zone: str | None = None) -> ChargeHistory:

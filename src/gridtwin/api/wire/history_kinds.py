@@ -1,0 +1,115 @@
+"""Replies of calendar_history kinds power, soe, self_consumption, time_of_use_energy and
+savings (docs/history-kinds.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from gridtwin.api.wire.common import local_timestamp
+from gridtwin.api.wire.history import render_energy
+from gridtwin.services.history import EnergyHistory
+from gridtwin.services.history_kinds import (
+    KindHistory,
+    PowerHistory,
+    SavingsHistory,
+    SelfConsumptionHistory,
+    SoeHistory,
+    TouEnergyHistory,
+)
+from gridtwin.services.sites import SiteView
+from gridtwin.sim.state import CELLS
+from gridtwin.tariff import round_money
+
+__all__ = ["POWER_FIELDS", "render_kind"]
+
+_C = {name: i for i, name in enumerate(CELLS)}
+
+
+def _signed(plus: tuple[str, ...], minus: tuple[str, ...] = ()) -> np.ndarray:
+    row = np.zeros(len(CELLS), dtype=np.int64)
+    for c in plus:
+        row[_C[c]] += 1
+    for c in minus:
+        row[_C[c]] -= 1
+    return row
+
+
+POWER_FIELDS: tuple[tuple[str, np.ndarray], ...] = (
+    ("solar_power", _signed(("solar_to_home", "solar_to_battery", "solar_to_grid"))),
+    ("battery_power", _signed(("battery_to_home", "battery_to_grid"),
+                              ("solar_to_battery", "generator_to_battery", "grid_to_battery"))),
+    ("grid_power", _signed(("grid_to_home", "grid_to_battery"),
+                           ("solar_to_grid", "generator_to_grid", "battery_to_grid"))),
+    ("grid_services_power", _signed(())),
+    ("generator_power", _signed(("generator_to_home", "generator_to_battery",
+                                 "generator_to_grid"))),
+    ("load_power", _signed(("solar_to_home", "generator_to_home", "battery_to_home",
+                            "grid_to_home"))),
+)
+"""Signed Wh of each field from the cells, in wire order; signs as live_status (D15)."""
+
+_POWER_M = np.stack([row for _, row in POWER_FIELDS], axis=1)
+_POWER_NAMES = [name for name, _ in POWER_FIELDS]
+
+
+def _head(view: SiteView, period: str) -> dict[str, Any]:
+    spec = view.spec
+    return {"serial_number": spec.gateway_din if spec.has_battery else spec.site_uuid,
+            "period": period, "installation_time_zone": spec.time_zone}
+
+
+def _watts(wh: int, seconds: int) -> int | float:
+    """Average power [W] of ``wh`` over ``seconds``: an integer for a whole bucket (12 x Wh)."""
+    watts = wh * 3600 / seconds
+    return int(watts) if watts.is_integer() else watts
+
+
+def render_power(h: PowerHistory) -> dict[str, Any]:
+    signed = (np.asarray(h.wh, dtype=np.int64).reshape(-1, len(CELLS)) @ _POWER_M).tolist()
+    series = []
+    for t, values, seconds in zip(h.starts, signed, h.seconds, strict=True):
+        item: dict[str, Any] = {"timestamp": local_timestamp(t, h.zone)}
+        item.update((name, _watts(v, seconds)) for name, v in zip(_POWER_NAMES, values, strict=True))
+        series.append(item)
+    return {**_head(h.view, h.period), "time_series": series or None}
+
+
+def render_soe(h: SoeHistory) -> dict[str, Any]:
+    series = [{"timestamp": local_timestamp(t, h.zone), "soe": round(pct)}
+              for t, pct in zip(h.starts, h.pct, strict=True)]
+    return {**_head(h.view, h.period), "time_series": series or None}
+
+
+def render_self_consumption(h: SelfConsumptionHistory) -> dict[str, Any]:
+    series = [{"timestamp": local_timestamp(t, h.zone), "solar": solar, "battery": battery}
+              for t, solar, battery in zip(h.starts, h.solar_pct, h.battery_pct, strict=True)]
+    return {**_head(h.view, h.period), "time_series": series or None}
+
+
+def render_tou_energy(h: TouEnergyHistory) -> dict[str, Any]:
+    """``{key: {"time_series": [energy bucket, ...]}}`` per tariff period key; the buckets
+    have exactly the fields of kind=energy (wire-format §9.4)."""
+    out = {}
+    for key, wh in h.by_label.items():
+        energy = render_energy(EnergyHistory(h.view, h.period, h.zone, h.starts, wh))
+        out[key] = {"time_series": energy["time_series"]}
+    return out
+
+
+def render_savings(h: SavingsHistory) -> list[dict[str, Any]]:
+    return [{"timestamp": local_timestamp(t, "UTC"), "value": float(round_money(value)),
+             "currency": h.currency} for t, value in zip(h.starts, h.values, strict=True)]
+
+
+def render_kind(h: KindHistory) -> dict[str, Any] | list[dict[str, Any]]:
+    if isinstance(h, PowerHistory):
+        return render_power(h)
+    if isinstance(h, SoeHistory):
+        return render_soe(h)
+    if isinstance(h, SelfConsumptionHistory):
+        return render_self_consumption(h)
+    if isinstance(h, TouEnergyHistory):
+        return render_tou_energy(h)
+    return render_savings(h)
