@@ -2,7 +2,8 @@
 
     [site]      time_zone, latitude, longitude, solar_kw, load_kwh_per_day,
                 load_weather_sensitive, battery_model, battery_count, initial_pct, sky,
-                tilt_deg, azimuth_deg
+                tilt_deg, azimuth_deg, weather_file (EPW, TMY3, TMY2, PVGIS or NSRDB;
+                relative to the config; default: the nearest station bundled with pvlib)
     [run]       year = 2024  (a local calendar year)  or  start = "2024-07-01", days = 14
                 step_s = 300
     [tariff]    file = "tou.json" (relative to the config)  or  [tariff.content] inline
@@ -31,6 +32,7 @@ from gridtwin.domain.battery import BatteryModel
 from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
 from gridtwin.domain.site import BatteryBank, LoadSpec, Location, SiteKind, SiteSpec, SolarSpec
 from gridtwin.services.study import Study
+from gridtwin.services.weather import checked_weather_file
 from gridtwin.services.whatif import Variant
 
 __all__ = ["ConfigError", "SimConfig", "Variant", "load_config"]
@@ -61,6 +63,12 @@ class SimConfig:
     notes: dict[str, Any] = field(default_factory=dict)
     show_optimum: bool = False
     optimum_block_s: int = 3600
+
+    def with_weather_file(self, path: str) -> SimConfig:
+        """The same study with the site's weather read from ``path``."""
+        def moved(spec: SiteSpec) -> SiteSpec:
+            return replace(spec, location=replace(spec.location, weather_file=path))
+        return replace(self, spec=moved(self.spec), baseline=moved(self.baseline))
 
     @property
     def study(self) -> Study:
@@ -229,6 +237,20 @@ def _week_start(r: _Reader, plots: dict[str, Any], zone: str, start_s: int) -> i
         return start_s
 
 
+def _weather_file(r: _Reader, site: dict[str, Any], base: Path) -> str | None:
+    name = site.get("weather_file")
+    if name is None:
+        return None
+    if not isinstance(name, str) or not name:
+        r.problems.append("site.weather_file: must be a file name")
+        return None
+    try:
+        return checked_weather_file(str(base / name))
+    except ValueError as exc:
+        r.problems.append(f"site.weather_file: {exc}")
+        return None
+
+
 def load_config(path: Path) -> SimConfig:
     """Read and validate ``path``; raises ConfigError listing every problem, OSError or
     tomllib.TOMLDecodeError when the file cannot be read."""
@@ -238,6 +260,8 @@ def load_config(path: Path) -> SimConfig:
     zone = _zone(_Reader(), site_table)
     start_s, end_s = _window(r, r.table(doc, "run"), zone)
     spec = _site(r, site_table, start_s)
+    spec = replace(spec, location=replace(spec.location,
+                                          weather_file=_weather_file(r, site_table, path.parent)))
     step = int(r.num(r.table(doc, "run"), "step_s", "run", 300, 60, 300))
     if 300 % step:
         r.problems.append("run.step_s: must divide 300")

@@ -10,6 +10,7 @@ Exit 0 ok, 1 invalid configuration or tariff, 2 unreadable file or usage.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import replace
 from datetime import datetime
@@ -23,6 +24,12 @@ from rich.table import Table
 
 from gridtwin.cli.output import err, kwh, out, print_json, usage_error
 from gridtwin.cli.simconfig import ConfigError, SimConfig, load_config
+from gridtwin.services.weather import (
+    WeatherFetchError,
+    checked_weather_file,
+    fetch_pvgis_tmy,
+    weather_used,
+)
 from gridtwin.services.whatif import Outcome, Results, optimum_key, optimum_name, run_all
 from gridtwin.tariff import round_money
 
@@ -56,6 +63,19 @@ def _run(cfg: SimConfig, quiet: bool) -> Results:
         return run_all(cfg.study, cfg.variants, show_optimum=cfg.show_optimum,
                        optimum_block_s=cfg.optimum_block_s,
                        progress=lambda name, seconds: bar.advance(tasks[name], seconds))
+
+
+def _fetched(cfg: SimConfig) -> SimConfig:
+    loc = cfg.spec.location
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gridtwin" / "weather"
+    try:
+        path = fetch_pvgis_tmy(loc.latitude_deg, loc.longitude_deg, cache)
+        return cfg.with_weather_file(checked_weather_file(str(path)))
+    except (WeatherFetchError, ValueError) as exc:
+        err.print(f"{exc}", markup=False, soft_wrap=True)
+        err.print("Run without --fetch-weather to use the bundled station, or set "
+                  "site.weather_file to a file you have.", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def _share(o: Outcome) -> str:
@@ -111,6 +131,7 @@ def _json(cfg: SimConfig, res: Results, plots: list[Path]) -> dict[str, Any]:
         "config": str(cfg.path), "start": cfg.start_s, "end": cfg.end_s,
         "time_zone": cfg.spec.time_zone, "currency": cfg.compiled.currency,
         "optimum_block_s": cfg.optimum_block_s,
+        "weather": weather_used(cfg.spec.location).as_dict(),
         "baseline": _json_outcome(res.base[1]),
         "variants": [_json_outcome(o) for _, o in res.variants],
         "optimum": [_json_outcome(o) for _, o in res.optima],
@@ -125,9 +146,14 @@ def simulate(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     optimum: Annotated[bool, typer.Option(
         "--optimum", help="Add the perfect-foresight optimum as columns and plots.")] = False,
+    fetch_weather: Annotated[bool, typer.Option(
+        "--fetch-weather", help="Download the site's PVGIS typical year (once; cached) and "
+                                "use it instead of the bundled station.")] = False,
 ) -> None:
     """Offline what-if: simulate a site under several battery settings and a tariff."""
     cfg = _load(config)
+    if fetch_weather:
+        cfg = _fetched(cfg)
     if optimum:
         cfg = replace(cfg, show_optimum=True)
     res = _run(cfg, quiet)
@@ -140,5 +166,6 @@ def simulate(
         print_json(_json(cfg, res, plots))
         return
     out.print(summary_table(cfg, res.base[1], [o for _, o in [*res.variants, *res.optima]]))
+    out.print(f"Weather: {weather_used(cfg.spec.location).line()}", markup=False)
     for path in plots:
         err.print(f"wrote {path}", markup=False)

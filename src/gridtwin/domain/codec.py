@@ -29,6 +29,8 @@ def spec_to_dict(spec: SiteSpec) -> dict[str, Any]:
     data["batteries"] = [{**asdict(b), "model": b.model.value} for b in spec.batteries]
     data["quirks"] = [list(q) for q in spec.quirks]
     data["components"] = [list(c) for c in spec.components]
+    if spec.location.weather_file is None:
+        del data["location"]["weather_file"]  # stored specs stay as they were
     return data
 
 

@@ -39,11 +39,13 @@ class SiteKind(StrEnum):
 
 @dataclass(frozen=True)
 class Location:
-    """latitude_deg [deg north], longitude_deg [deg east], elevation_m [m]."""
+    """latitude_deg [deg north], longitude_deg [deg east], elevation_m [m]; weather_file:
+    path of the site's own typical-year weather file (None: the nearest bundled station)."""
 
     latitude_deg: float
     longitude_deg: float
     elevation_m: float = 0.0
+    weather_file: str | None = None
 
 
 @dataclass(frozen=True)

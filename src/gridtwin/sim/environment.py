@@ -11,6 +11,7 @@ Watts are rounded half to even (``numpy.rint``) to int64.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,7 +31,18 @@ from gridtwin.sim.solar import (
     solar_power_w,
 )
 from gridtwin.sim.state import Environment, EnvironmentProvider
-from gridtwin.sim.weather import BUCKET_S, RefInterp, interp_ref, ref_bucket, site_temp_air_c
+from gridtwin.sim.weather import (
+    BUCKET_S,
+    RefInterp,
+    TmyStation,
+    WeatherFileError,
+    file_station,
+    interp_ref,
+    ref_bucket,
+    site_temp_air_c,
+)
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "MAX_STEP_S",
@@ -140,7 +152,7 @@ def _solar(
     if azimuth is None:
         azimuth = 180.0 if loc.latitude_deg >= 0 else 0.0
     response = plane_response(loc.latitude_deg, loc.longitude_deg, loc.elevation_m,
-                              solar.tilt_deg, azimuth)
+                              solar.tilt_deg, azimuth, _station(spec))
     noise = cloud_factors(spec.seed, spec.energy_site_id, starts // BUCKET_S,
                           response.cloud_amplitude[ref_bucket(starts)])
     return solar_power_w(response, interp, sky_per_step(spec, events, local_mid), noise,
@@ -151,7 +163,27 @@ def _temp_air_c(spec: SiteSpec, interp: RefInterp) -> FloatArray:
     if not spec.load.weather_sensitive:
         return np.zeros(interp.lo.shape)
     loc = spec.location
-    return interp(site_temp_air_c(loc.latitude_deg, loc.longitude_deg))
+    return interp(site_temp_air_c(loc.latitude_deg, loc.longitude_deg, _station(spec)))
+
+
+def _station(spec: SiteSpec) -> TmyStation | None:
+    """The site's own weather file's station, or None for the nearest bundled one. A file
+    that has gone since the site was described (e.g. a state imported on another machine)
+    falls back to the bundled station, with one warning per file, rather than failing
+    every read of the site."""
+    file = spec.location.weather_file
+    if file is None:
+        return None
+    try:
+        return file_station(file)
+    except WeatherFileError as exc:
+        if file not in _WARNED:
+            _WARNED.add(file)
+            log.warning("%s; site %s uses the bundled weather instead", exc, spec.energy_site_id)
+        return None
+
+
+_WARNED: set[str] = set()
 
 
 def _watts(power_w: FloatArray) -> npt.NDArray[np.int64]:

@@ -28,7 +28,7 @@ import numpy.typing as npt
 import pvlib
 
 from gridtwin.core import rng
-from gridtwin.sim.weather import BUCKET_S, ClearSky, RefInterp, site_weather
+from gridtwin.sim.weather import BUCKET_S, ClearSky, RefInterp, TmyStation, site_weather
 
 __all__ = [
     "ETA_INV_NOM",
@@ -136,10 +136,11 @@ def _cell_rise_c(poa_w_m2: FloatArray, wind_speed_m_s: FloatArray) -> FloatArray
 @lru_cache(maxsize=32)  # about 4 MB each
 def plane_response(
     latitude_deg: float, longitude_deg: float, elevation_m: float,
-    tilt_deg: float, azimuth_deg: float,
+    tilt_deg: float, azimuth_deg: float, station: TmyStation | None = None,
 ) -> PlaneResponse:
-    """Tabulate one array orientation at one site (cached; about a second cold)."""
-    wx = site_weather(latitude_deg, longitude_deg, elevation_m)
+    """Tabulate one array orientation at one site (cached; about a second cold).
+    station: the weather's station (default: the nearest bundled one)."""
+    wx = site_weather(latitude_deg, longitude_deg, elevation_m, station)
     sky = wx.sky
     tmy_poa, tmy_eff = effective_irradiance(tilt_deg, azimuth_deg, sky, wx.dni_w_m2,
                                             wx.ghi_w_m2, wx.dhi_w_m2)

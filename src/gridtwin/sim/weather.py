@@ -1,6 +1,8 @@
 """Real TMY weather mapped onto any site and calendar year (site-behavior §10.1).
 
-pvlib bundles three typical-meteorological-year files. A site takes the station
+A site may name its own weather file (EPW, TMY3, TMY2, PVGIS, NSRDB; see
+:mod:`gridtwin.sim.weather_files`): its year and location are then the station. Otherwise
+it takes one of the three typical-meteorological-year files pvlib bundles, the station
 nearest in **absolute latitude** (climate and seasonality follow latitude far more than
 longitude; by great-circle distance San Francisco would get Sand Point, Alaska). Sites in
 the southern hemisphere use the station's year shifted by 182 days so seasons flip.
@@ -30,6 +32,8 @@ import numpy.typing as npt
 import pandas as pd
 import pvlib
 
+from gridtwin.sim.weather_files import WeatherFileError, distance_km, read_weather_file
+
 __all__ = [
     "BUCKET_S",
     "N_REF_BUCKETS",
@@ -39,14 +43,18 @@ __all__ = [
     "RefInterp",
     "SiteWeather",
     "TmyStation",
+    "WeatherFileError",
     "clear_sky",
+    "file_station",
     "interp_ref",
     "nearest_station",
     "ref_bucket",
     "ref_offset_s",
+    "site_station",
     "site_temp_air_c",
     "site_weather",
     "station_clear_sky_index",
+    "station_distance_km",
     "station_weather",
 ]
 
@@ -68,7 +76,10 @@ _KC_MAX = 1.3
 
 @dataclass(frozen=True)
 class TmyStation:
-    """A TMY file bundled with pvlib. utc_offset_h [h] of its standard time."""
+    """A typical-year weather file: one bundled with pvlib (``file_name`` in its data
+    directory) or a user's file (``file_name`` a path; ``file_format`` one of
+    weather_files.FORMATS; ``stamp`` its modification time [ns], so an edited file is
+    read again). utc_offset_h [h]: offset of the clock its rows follow."""
 
     file_name: str
     name: str
@@ -76,6 +87,8 @@ class TmyStation:
     longitude_deg: float
     elevation_m: float
     utc_offset_h: float
+    file_format: str = ""
+    stamp: int = 0
 
 
 STATIONS: tuple[TmyStation, ...] = (
@@ -90,13 +103,14 @@ STATIONS: tuple[TmyStation, ...] = (
 class StationWeather:
     """One TMY year in file order: row k covers [k, k+1) h of local standard time.
 
-    ghi_w_m2 [W/m2], temp_air_c [C], wind_speed_m_s [m/s], each of length 8760.
+    ghi_w_m2, dhi_w_m2 [W/m2], temp_air_c [C], wind_speed_m_s [m/s], each of length 8760.
     """
 
     station: TmyStation
     ghi_w_m2: FloatArray
     temp_air_c: FloatArray
     wind_speed_m_s: FloatArray
+    dhi_w_m2: FloatArray
 
 
 @dataclass(frozen=True)
@@ -143,21 +157,53 @@ def nearest_station(latitude_deg: float) -> TmyStation:
     return min(STATIONS, key=lambda s: abs(abs(s.latitude_deg) - abs(latitude_deg)))
 
 
+def file_station(path: str) -> TmyStation:
+    """The station of a user's weather file (read once per modification; raises
+    WeatherFileError with a one-line reason)."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        raise WeatherFileError(f"{path}: no such weather file") from None
+    return _file_station(str(Path(path).resolve()), stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _file_station(path: str, stamp: int) -> TmyStation:
+    wf = read_weather_file(Path(path))
+    return TmyStation(path, wf.name, wf.latitude_deg, wf.longitude_deg, wf.elevation_m,
+                      wf.utc_offset_h, wf.file_format, stamp)
+
+
+def site_station(latitude_deg: float, weather_file: str | None) -> TmyStation:
+    """The weather station of a site: its own file, else the nearest bundled station."""
+    return nearest_station(latitude_deg) if weather_file is None else file_station(weather_file)
+
+
+def station_distance_km(station: TmyStation, latitude_deg: float, longitude_deg: float) -> float:
+    """How far the station is from a site [km] (great circle)."""
+    return distance_km(station.latitude_deg, station.longitude_deg, latitude_deg, longitude_deg)
+
+
 def _data_path(file_name: str) -> Path:
     return Path(pvlib.__file__).parent / "data" / file_name
 
 
-@lru_cache(maxsize=len(STATIONS))
+@lru_cache(maxsize=16)
 def station_weather(station: TmyStation) -> StationWeather:
-    """Read one bundled TMY file (cached in-process)."""
+    """One station's year (cached in-process)."""
+    if station.file_format:
+        wf = read_weather_file(Path(station.file_name), station.file_format)
+        return StationWeather(station, *(_frozen(np.array(a)) for a in (
+            wf.ghi_w_m2, wf.temp_air_c, wf.wind_speed_m_s, wf.dhi_w_m2)))
     path = _data_path(station.file_name)
     if station.file_name.endswith(".tm2"):
         data, _ = pvlib.iotools.read_tmy2(str(path))
         ghi, temp, wind = data["GHI"], data["DryBulb"] / 10.0, data["Wspd"] / 10.0
+        dhi = data["DHI"]
     else:
         data, _ = pvlib.iotools.read_tmy3(str(path), map_variables=True)
-        ghi, temp, wind = data["ghi"], data["temp_air"], data["wind_speed"]
-    arrays = (np.asarray(x, dtype=np.float64) for x in (ghi, temp, wind))
+        ghi, temp, wind, dhi = data["ghi"], data["temp_air"], data["wind_speed"], data["dhi"]
+    arrays = (np.asarray(x, dtype=np.float64) for x in (ghi, temp, wind, dhi))
     return StationWeather(station, *(_frozen(a) for a in arrays))
 
 
@@ -204,7 +250,7 @@ def _day_of_year(unix_s: FloatArray) -> FloatArray:
     return (unix_s - year_start.astype(np.float64)) / DAY_S + 1.0
 
 
-@lru_cache(maxsize=len(STATIONS))
+@lru_cache(maxsize=16)
 def station_clear_sky_index(station: TmyStation) -> FloatArray:
     """Hourly clear-sky index GHI / mean clear-sky GHI at the station [-], length 8760.
 
@@ -244,32 +290,56 @@ def _interp_rows(hourly: FloatArray, row: FloatArray) -> FloatArray:
 
 
 @lru_cache(maxsize=8)  # about 14 MB each; plane_response keeps what serving needs
-def site_weather(latitude_deg: float, longitude_deg: float, elevation_m: float) -> SiteWeather:
-    """TMY weather at a site on the reference grid (cached per location)."""
-    station = nearest_station(latitude_deg)
+def site_weather(latitude_deg: float, longitude_deg: float, elevation_m: float,
+                 station: TmyStation | None = None) -> SiteWeather:
+    """Typical-year weather at a site on the reference grid (cached per location and
+    station; default station: the nearest bundled one)."""
+    station = station or nearest_station(latitude_deg)
     row = _tmy_row_position(longitude_deg, latitude_deg < 0, station)
     centres = REF_START_S + np.arange(N_REF_BUCKETS, dtype=np.float64) * BUCKET_S + BUCKET_S / 2
     sky = clear_sky(latitude_deg, longitude_deg, elevation_m, centres)
     kc = _interp_rows(station_clear_sky_index(station), row)
     ghi = kc * sky.ghi_w_m2
-    with np.errstate(all="ignore"):
-        split = pvlib.irradiance.erbs(ghi, sky.zenith_deg, sky.day_of_year)
+    if station.file_format:
+        dni, dhi = _split_by_file(station, row, ghi, sky.zenith_deg)
+    else:
+        with np.errstate(all="ignore"):
+            split = pvlib.irradiance.erbs(ghi, sky.zenith_deg, sky.day_of_year)
+        dni, dhi = _clean(split["dni"]), _clean(split["dhi"])
     wind = _interp_rows(station_weather(station).wind_speed_m_s, row - 0.5)
     return SiteWeather(
         station=station, sky=sky, clear_sky_index=_frozen(kc), ghi_w_m2=_frozen(ghi),
-        dni_w_m2=_frozen(_clean(split["dni"])), dhi_w_m2=_frozen(_clean(split["dhi"])),
-        temp_air_c=site_temp_air_c(latitude_deg, longitude_deg),
+        dni_w_m2=_frozen(dni), dhi_w_m2=_frozen(dhi),
+        temp_air_c=site_temp_air_c(latitude_deg, longitude_deg, station),
         wind_speed_m_s=_frozen(wind),
     )
 
 
-@lru_cache(maxsize=256)
-def site_temp_air_c(latitude_deg: float, longitude_deg: float) -> FloatArray:
-    """TMY air temperature at a site on the reference grid [C] (cheap: no sun position).
+def _split_by_file(station: TmyStation, row: FloatArray, ghi_w_m2: FloatArray,
+                   zenith_deg: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(DNI, DHI) [W/m2] from the file's own hourly diffuse fraction DHI / GHI, mapped like
+    the clear-sky index: a measured split beats a decomposition model where a file has it."""
+    wx = station_weather(station)
+    usable = wx.ghi_w_m2 > _KC_MIN_CLEAR_W_M2
+    hours = np.arange(_HOURS)
+    fraction = np.interp(hours, hours[usable], wx.dhi_w_m2[usable] / wx.ghi_w_m2[usable],
+                         period=_HOURS)
+    dhi = np.clip(_interp_rows(fraction, row), 0.0, 1.0) * ghi_w_m2
+    cos_zenith = np.cos(np.radians(zenith_deg))
+    up = cos_zenith > 0.05  # below about 87 deg a beam estimate is noise
+    dni = np.zeros_like(ghi_w_m2)
+    dni[up] = (ghi_w_m2[up] - dhi[up]) / cos_zenith[up]
+    return _clean(dni), _clean(dhi)
 
-    TMY met values are instantaneous at the end of their hour, hence the half-row shift.
+
+@lru_cache(maxsize=256)
+def site_temp_air_c(latitude_deg: float, longitude_deg: float,
+                    station: TmyStation | None = None) -> FloatArray:
+    """Typical-year air temperature at a site on the reference grid [C] (cheap: no sun
+    position). Met values are instantaneous at the end of their hour, hence the half-row
+    shift.
     """
-    station = nearest_station(latitude_deg)
+    station = station or nearest_station(latitude_deg)
     row = _tmy_row_position(longitude_deg, latitude_deg < 0, station)
     return _frozen(_interp_rows(station_weather(station).temp_air_c, row - 0.5))
 

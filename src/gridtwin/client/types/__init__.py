@@ -21,6 +21,7 @@ from gridtwin.client.types.control import (
     MintedToken,
     PresetInfo,
     SitePowers,
+    SiteWeather,
     TokenRecord,
 )
 from gridtwin.client.types.gateway import GatewayReply, UserMe
@@ -101,6 +102,7 @@ __all__ = [
     "SelfConsumptionHistory",
     "SiteInfo",
     "SitePowers",
+    "SiteWeather",
     "SoeHistory",
     "SoeSample",
     "SolarProduct",

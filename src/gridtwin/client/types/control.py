@@ -23,6 +23,7 @@ __all__ = [
     "MintedToken",
     "PresetInfo",
     "SitePowers",
+    "SiteWeather",
     "TokenRecord",
 ]
 
@@ -77,6 +78,15 @@ class SitePowers(WireModel):
     wall_connectors: list[int] = Field(default_factory=list)
 
 
+class SiteWeather(WireModel):
+    """The weather a site is simulated with: the station's name, the site's own weather
+    file (None: a station bundled with pvlib) and the station's distance [km]."""
+
+    station: str
+    file: str | None = None
+    distance_km: float | None = None
+
+
 class AdminSite(WireModel):
     """The internal state of a site (emulator §5 site knobs)."""
 
@@ -86,6 +96,7 @@ class AdminSite(WireModel):
     name: str | None = None
     time_zone: str | None = None
     profile: str | None = None
+    weather: SiteWeather | None = None
     sim_time: int | None = None
     energy_wh: float | None = None
     app_pct: float | None = None

@@ -20,6 +20,7 @@ from gridtwin.services.emulator.describe import (
 )
 from gridtwin.services.emulator.inputs import NAME_CHARS, Problems, Reader
 from gridtwin.services.provision import DEMO_USER
+from gridtwin.services.weather import weather_used
 from gridtwin.services.world import World
 from gridtwin.sim.codec import state_to_dict
 from gridtwin.sim.engine import app_percent, initial_state
@@ -48,6 +49,7 @@ def _summary(world: World, site_id: int) -> dict[str, Any]:
     return {
         "energy_site_id": site_id, "owner": site.row.user_id, "type": site.spec.kind.value,
         "name": site.spec.name, "time_zone": site.spec.time_zone, "profile": site.spec.profile.value,
+        "weather": weather_used(site.spec.location).as_dict(),
         "sim_time": st.t_s, "energy_wh": st.energy_wh,
         "app_pct": app_percent(site.spec, st.energy_wh) if site.spec.has_battery else 0.0,
         "powers": {"solar": st.solar_w, "battery": st.battery_w, "grid": st.grid_w,

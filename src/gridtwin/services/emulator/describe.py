@@ -35,6 +35,7 @@ from gridtwin.domain.site import (
 from gridtwin.services.emulator.inputs import NAME_CHARS, Problems, Reader
 from gridtwin.services.provision import din_for, seeded_id, seeded_uuid
 from gridtwin.services.timeparams import parse_instant
+from gridtwin.sim.weather import WeatherFileError, file_station
 
 __all__ = [
     "EARLIEST_INSTALLATION_S",
@@ -68,6 +69,7 @@ _BOOLEAN_COMPONENTS = (
     "off_grid_vehicle_charging_reserve_supported",
 )
 _TEXT_CHARS = 128
+_PATH_CHARS = 1024
 _ZONE_CHARS = 64
 _COMPONENT_JSON_CHARS = 4096
 _MAX_W = 1_000_000_000
@@ -286,6 +288,18 @@ def _site_id(site: Reader, seed: int, index: int) -> int:
     return site.integer("energy_site_id", seeded_id(seed, "site", index), 1, 2**53 - 1)
 
 
+def _weather_file(loc: Reader) -> str | None:
+    """The site's own weather file as an absolute path, checked readable now."""
+    text = loc.optional_text("weather_file", _PATH_CHARS)
+    if text is None:
+        return None
+    try:
+        return file_station(text).file_name
+    except WeatherFileError as exc:
+        loc.add("weather_file", str(exc))
+        return None
+
+
 def parse_site(data: Any, *, seed: int, now_s: int, index: int, path: str = "site") -> SiteDescription:
     """A site from its description; raises InvalidField listing every problem."""
     if not isinstance(data, dict):
@@ -295,10 +309,10 @@ def parse_site(data: Any, *, seed: int, now_s: int, index: int, path: str = "sit
     kind = SiteKind(site.choice("type", "battery", (k.value for k in SiteKind)))
     zone, zone_name = _zone(site)
     site_id = _site_id(site, seed, index)
-    loc = site.child("location", ("latitude", "longitude", "elevation_m"))
+    loc = site.child("location", ("latitude", "longitude", "elevation_m", "weather_file"))
     lat0, lon0 = DEFAULT_LOCATIONS.get(zone_name, (34.05, -118.25))
     location = Location(loc.number("latitude", lat0, -90, 90), loc.number("longitude", lon0, -180, 180),
-                        loc.number("elevation_m", 0.0, -500, 9000))
+                        loc.number("elevation_m", 0.0, -500, 9000), _weather_file(loc))
     limits = site.child("limits", ("max_import_w", "max_export_w"))
     profile = Profile(site.choice("profile", "documented", (x.value for x in Profile)))
     quirks = read_quirks(site)
