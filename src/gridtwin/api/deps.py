@@ -7,7 +7,6 @@ from typing import Any
 from starlette.requests import Request
 
 from gridtwin.core import jsonio
-from gridtwin.core.errors import InvalidRequest
 from gridtwin.services.auth import Principal, verify_access_token
 from gridtwin.services.world import World
 
@@ -41,13 +40,5 @@ async def raw_body(request: Request) -> bytes:
 
 
 def parse_json_object(raw: bytes, *, decimals: bool = True) -> dict[str, Any]:
-    """The POST body as a JSON object, whatever Content-Type says; empty means {}."""
-    if not raw.strip():
-        return {}
-    try:
-        data = jsonio.loads(raw, decimals=decimals)
-    except (jsonio.JsonError, UnicodeDecodeError) as exc:
-        raise InvalidRequest() from exc
-    if not isinstance(data, dict):
-        raise InvalidRequest()
-    return data
+    """The POST body as a JSON object (see :func:`gridtwin.core.jsonio.load_object`)."""
+    return jsonio.load_object(raw, decimals=decimals)

@@ -14,7 +14,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["JsonError", "dumps", "loads"]
+from gridtwin.core.errors import InvalidRequest
+
+__all__ = ["JsonError", "dumps", "load_object", "loads"]
 
 
 class JsonError(ValueError):
@@ -47,6 +49,20 @@ def loads(text: str | bytes, *, decimals: bool = True) -> Any:
     if screen is not None:
         _refuse_surrogates(value)
     return value
+
+
+def load_object(raw: bytes, *, decimals: bool = True) -> dict[str, Any]:
+    """A request body as a JSON object, whatever Content-Type says; empty means {}.
+    Raises InvalidRequest (the API's 400) for anything else."""
+    if not raw.strip():
+        return {}
+    try:
+        data = loads(raw, decimals=decimals)
+    except (JsonError, UnicodeDecodeError) as exc:
+        raise InvalidRequest() from exc
+    if not isinstance(data, dict):
+        raise InvalidRequest()
+    return data
 
 
 def _refuse_surrogates(value: Any) -> None:

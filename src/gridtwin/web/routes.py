@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,8 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 
-from gridtwin.core.errors import InvalidField, InvalidRequest, NotFound
+from gridtwin.core import jsonio
+from gridtwin.core.errors import InvalidField, NotFound
 from gridtwin.services import dashboard
 from gridtwin.services.sites import parse_site_id
 from gridtwin.services.world import World
@@ -27,14 +27,8 @@ def _json(data: Any) -> JSONResponse:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    try:
-        data = json.loads(raw or b"{}")
-    except ValueError:
-        raise InvalidRequest() from None
-    if not isinstance(data, dict):
-        raise InvalidRequest()
-    return data
+    """The same body rules as the API: strict JSON, an object, empty means {}."""
+    return jsonio.load_object(await request.body(), decimals=False)
 
 
 def _int(body: dict[str, Any], key: str, lo: int, hi: int) -> int:

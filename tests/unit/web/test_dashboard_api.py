@@ -100,3 +100,17 @@ def test_emulator_controls_and_tariff_grid(app, world, site):
         assert moved.json()["now"] == before + 7200
         assert http.post("/dashboard/api/clock/advance", headers=HEADER,
                          json={"seconds": "soon"}).status_code == 400
+
+
+def test_dashboard_bodies_follow_the_api_rules(app, site):
+    """One body parser and one error map for the API and the dashboard: a body that is
+    not a JSON object is the API's 400 ``invalid_request`` in the API's error shape."""
+    sid = site.energy_site_id
+    with local_client(app) as http:
+        for raw in (b"[1]", b"{bad", b'{"x": NaN}'):
+            r = http.post(f"/dashboard/api/sites/{sid}/commands/backup", content=raw, headers=HEADER)
+            assert r.status_code == 400, raw
+            assert r.json()["error"] == "invalid_request" and r.json()["response"] is None
+        r = http.post(f"/dashboard/api/sites/{sid}/commands/backup", content=b'{"backup_reserve_percent": 150}',
+                      headers=HEADER)
+        assert r.status_code == 400 and r.json()["error"] == "invalid_field"
