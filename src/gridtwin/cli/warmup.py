@@ -12,18 +12,22 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 if TYPE_CHECKING:
     from gridtwin.services.world import World
 
-__all__ = ["STEP_S", "warm_up"]
+__all__ = ["LOG_EVERY_S", "STEP_S", "warm_up"]
 
 STEP_S = 14 * 86_400
 """Sim time per progress step [s]; each step is one catch-up of every site."""
+LOG_EVERY_S = 10.0
+"""Without a terminal (a log file, docker logs): a progress line at most this often [s]."""
 
 
-def warm_up(world: World, console: Console, what: str) -> float:
+def warm_up(world: World, console: Console, what: str, log_every_s: float = LOG_EVERY_S) -> float:
     """Catch every site up to the world's now; returns the sim time covered [s].
 
     Catch-up is the same code path the first request would take, in steps of ``STEP_S``
     so the bar moves; in realtime mode the few seconds that pass meanwhile are simulated
-    by the first request."""
+    by the first request. Without a terminal a line says how far it got, every
+    ``log_every_s`` of wall time at most (the first step of a first start also compiles
+    the kernels, a minute on a busy machine)."""
     from gridtwin.services.emulator.clock import catch_up_all
 
     with world.store.tx() as tx:
@@ -41,10 +45,16 @@ def warm_up(world: World, console: Console, what: str) -> float:
                   disable=not console.is_terminal) as bar:
         task = bar.add_task(what, total=target - start)
         step_end = start
+        logged = started
         while step_end < target:
             step_end = min(step_end + STEP_S, target)
             catch_up_all(world, step_end)
             bar.update(task, completed=step_end - start)
+            now = time.monotonic()
+            if not console.is_terminal and step_end < target and now - logged >= log_every_s:
+                logged = now
+                console.print(f"{what}: {(step_end - start) / (target - start):.0%} after "
+                              f"{now - started:.0f} s", highlight=False)
     span_s = target - start
     span = (f"{span_s / 86_400:.0f} simulated days" if span_s >= 2 * 86_400
             else f"{span_s / 3600:.1f} simulated hours")

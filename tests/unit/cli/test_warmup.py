@@ -36,3 +36,15 @@ def test_warm_up_brings_every_site_to_now_and_says_so(world: World) -> None:
     # Nothing left to do: no bar, no line.
     again = io.StringIO()
     assert warm_up(world, Console(file=again), "x") == 0.0 and again.getvalue() == ""
+
+
+def test_without_a_terminal_a_line_tells_how_far_it_got(world: World) -> None:
+    days = 3 * STEP_S // 86_400  # three steps: two progress lines, then "done"
+    create_site(world, "alice", test_site_spec(days=days))
+    text = io.StringIO()
+    warm_up(world, Console(file=text, width=100), "catching up", log_every_s=0.0)
+    lines = text.getvalue().splitlines()
+    assert lines[0] == "catching up..."
+    assert [line.split(" after ")[0] for line in lines[1:3]] == ["catching up: 33%",
+                                                                 "catching up: 67%"]
+    assert lines[3].startswith("catching up done in ") and len(lines) == 4
