@@ -19,9 +19,12 @@ RUN pip install ".[postgres]" && rm -rf /build
 RUN useradd --create-home --uid 10001 gridtwin && mkdir /data && chown gridtwin /data
 USER gridtwin
 WORKDIR /data
-# numba's compiled-function cache (site-packages is not writable by this user).
+# numba's compiled kernels and gridtwin's solar tables live in the volume with the
+# database (site-packages is not writable by this user): a new container on the same
+# volume starts without compiling or tabulating again.
 ENV GRIDTWIN_DB=/data/gridtwin.db \
-    NUMBA_CACHE_DIR=/home/gridtwin/.cache/numba
+    NUMBA_CACHE_DIR=/data/.cache/numba \
+    GRIDTWIN_CACHE_DIR=/data/.cache/gridtwin
 VOLUME /data
 EXPOSE 8080
 ENTRYPOINT ["gridtwin"]

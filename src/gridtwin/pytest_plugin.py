@@ -1,25 +1,23 @@
 """pytest plugin: the ``gridtwin`` fixture (a running server, frozen clock, demo preset).
 
-Registered for every pytest run where gridtwin is installed, so it imports nothing heavy:
-the server, numba and pvlib are imported only when a test asks for the fixture.
+Registered for every pytest run where gridtwin is installed, so importing it costs
+nothing: not even pytest is imported here. The fixture's module is registered when pytest
+configures the run, and the server, numba and pvlib are imported only when a test asks
+for the fixture.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import pytest
-
 if TYPE_CHECKING:
-    from gridtwin.testing import RunningGridtwin
+    import pytest
 
-__all__ = ["gridtwin"]
+__all__ = ["pytest_configure"]
 
 
-@pytest.fixture
-def gridtwin() -> Iterator[RunningGridtwin]:
-    from gridtwin.testing import running_gridtwin
+def pytest_configure(config: pytest.Config) -> None:
+    from gridtwin import pytest_fixture
 
-    with running_gridtwin() as gt:
-        yield gt
+    if not config.pluginmanager.is_registered(pytest_fixture):
+        config.pluginmanager.register(pytest_fixture, "gridtwin-fixture")

@@ -92,22 +92,53 @@ _ROWS = (*(title for _, title in _COLUMNS), "Self-sufficiency [%]", "Bill", "Sav
          "Share of optimum [%]")
 
 
-def summary_table(cfg: SimConfig, base: Outcome, outcomes: list[Outcome]) -> Table:
-    """One column per variant (the baseline first), one row per quantity."""
+def summary_tables(cfg: SimConfig, base: Outcome, outcomes: list[Outcome],
+                   width: int) -> list[Table]:
+    """One column per variant (the baseline first), one row per quantity; as many tables
+    as it takes to fit ``width`` columns with every value whole (names may wrap)."""
     days = (cfg.end_s - cfg.start_s) / 86_400
-    table = Table(title=f"{cfg.spec.name}: {days:g} days from {_date(cfg)}",
-                  caption="Energy in kWh; savings against the same site without a battery; "
-                          "share of optimum = savings / the savings of the perfect-foresight "
-                          "optimum with the same reserve, export rule and grid charging.")
-    table.add_column("", no_wrap=True)
     columns = [base, *outcomes]
-    for o in columns:
-        table.add_column(o.name, justify="right", no_wrap=False)
     cells = [_metrics(o, cfg.compiled.currency) for o in columns]
     cells[0][-1] = ""  # the baseline has no share
-    for i, name in enumerate(_ROWS):
-        table.add_row(name, *(c[i] for c in cells))
-    return table
+    chunks = _chunks([_column_width(o.name, c) for o, c in zip(columns, cells, strict=True)],
+                     width - _column_width("", list(_ROWS)) - 1)
+    tables = []
+    for number, chunk in enumerate(chunks):
+        first, last = number == 0, number == len(chunks) - 1
+        table = Table(title=f"{cfg.spec.name}: {days:g} days from {_date(cfg)}" if first else None,
+                      caption=_CAPTION if last else None)
+        table.add_column("", no_wrap=True)
+        for i in chunk:
+            table.add_column(columns[i].name, justify="right", overflow="fold")
+        for row, name in enumerate(_ROWS):
+            table.add_row(name, *(cells[i][row] for i in chunk))
+        tables.append(table)
+    return tables
+
+
+_CAPTION = ("Energy in kWh; savings against the same site without a battery; share of "
+            "optimum = savings / the savings of the perfect-foresight optimum with the same "
+            "reserve, export rule and grid charging.")
+
+
+def _column_width(name: str, cells: list[str]) -> int:
+    """Characters a column takes: its widest value or the longest word of its name, plus
+    padding and one border."""
+    return max(*(len(c) for c in cells), *(len(w) for w in name.split()), 1) + 3
+
+
+def _chunks(widths: list[int], room: int) -> list[list[int]]:
+    """Consecutive column indices grouped so each group's width fits ``room`` (one column
+    at least per group)."""
+    groups: list[list[int]] = [[]]
+    used = 0
+    for i, w in enumerate(widths):
+        if groups[-1] and used + w > room:
+            groups.append([])
+            used = 0
+        groups[-1].append(i)
+        used += w
+    return groups
 
 
 def _date(cfg: SimConfig) -> str:
@@ -165,7 +196,9 @@ def simulate(
     if as_json:
         print_json(_json(cfg, res, plots))
         return
-    out.print(summary_table(cfg, res.base[1], [o for _, o in [*res.variants, *res.optima]]))
+    for table in summary_tables(cfg, res.base[1], [o for _, o in [*res.variants, *res.optima]],
+                                out.width):
+        out.print(table)
     out.print(f"Weather: {weather_used(cfg.spec.location).line()}", markup=False)
     for path in plots:
         err.print(f"wrote {path}", markup=False)

@@ -19,15 +19,18 @@ Sky modes (per local day): ``tmy`` real weather with seeded 5-minute cloud noise
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import IntEnum
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pvlib
 
 from gridtwin.core import rng
+from gridtwin.sim import weather, weather_files
+from gridtwin.sim.tablecache import cached_tables
 from gridtwin.sim.weather import BUCKET_S, ClearSky, RefInterp, TmyStation, site_weather
 
 __all__ = [
@@ -133,13 +136,28 @@ def _cell_rise_c(poa_w_m2: FloatArray, wind_speed_m_s: FloatArray) -> FloatArray
         poa_w_m2, 0.0, wind_speed_m_s, INOCT_C, MODULE_EFFICIENCY), dtype=np.float64)
 
 
-@lru_cache(maxsize=32)  # about 4 MB each
+@lru_cache(maxsize=32)  # about 5 MB each
 def plane_response(
     latitude_deg: float, longitude_deg: float, elevation_m: float,
     tilt_deg: float, azimuth_deg: float, station: TmyStation | None = None,
 ) -> PlaneResponse:
-    """Tabulate one array orientation at one site (cached; about a second cold).
-    station: the weather's station (default: the nearest bundled one)."""
+    """Tabulate one array orientation at one site (cached in-process and on disk: about a
+    second cold, a few milliseconds from the disk cache). station: the weather's station
+    (default: the nearest bundled one; a user's file is keyed by its path and mtime)."""
+    key = (latitude_deg, longitude_deg, elevation_m, tilt_deg, azimuth_deg)
+    tables = cached_tables("plane", (*key, repr(station)), _PLANE_SOURCES, _PLANE_FIELDS,
+                           lambda: _plane_tables(*key, station))
+    return PlaneResponse(**{name: _frozen(tables[name]) for name in _PLANE_FIELDS})
+
+
+_PLANE_FIELDS = tuple(field.name for field in fields(PlaneResponse))
+_PLANE_SOURCES = (Path(__file__), Path(weather.__file__), Path(weather_files.__file__))
+
+
+def _plane_tables(
+    latitude_deg: float, longitude_deg: float, elevation_m: float,
+    tilt_deg: float, azimuth_deg: float, station: TmyStation | None,
+) -> dict[str, FloatArray]:
     wx = site_weather(latitude_deg, longitude_deg, elevation_m, station)
     sky = wx.sky
     tmy_poa, tmy_eff = effective_irradiance(tilt_deg, azimuth_deg, sky, wx.dni_w_m2,
@@ -147,14 +165,14 @@ def plane_response(
     clear_poa, clear_eff = effective_irradiance(tilt_deg, azimuth_deg, sky, sky.dni_w_m2,
                                                 sky.ghi_w_m2, sky.dhi_w_m2)
     kc = np.clip(wx.clear_sky_index, 0.0, 1.0)
-    return PlaneResponse(
-        tmy_effective_w_m2=_frozen(tmy_eff),
-        tmy_rise_c=_frozen(_cell_rise_c(tmy_poa, wx.wind_speed_m_s)),
-        clear_effective_w_m2=_frozen(clear_eff),
-        clear_rise_c=_frozen(_cell_rise_c(clear_poa, wx.wind_speed_m_s)),
-        temp_air_c=wx.temp_air_c,
-        cloud_amplitude=_frozen(CLOUD_VARIABILITY * 4.0 * kc * (1.0 - kc)),
-    )
+    return {
+        "tmy_effective_w_m2": tmy_eff,
+        "tmy_rise_c": _cell_rise_c(tmy_poa, wx.wind_speed_m_s),
+        "clear_effective_w_m2": clear_eff,
+        "clear_rise_c": _cell_rise_c(clear_poa, wx.wind_speed_m_s),
+        "temp_air_c": wx.temp_air_c,
+        "cloud_amplitude": CLOUD_VARIABILITY * 4.0 * kc * (1.0 - kc),
+    }
 
 
 def pv_ac_power_w(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -73,3 +74,55 @@ def test_the_v1_example_converts_to_a_clean_v2_tariff(tmp_path: Path) -> None:
     assert set(v2["seasons"]) == {"Summer", "Winter"}
     check = CliRunner().invoke(app, ["tariff", "validate", str(out)])
     assert check.exit_code == 0 and check.stdout == ""
+
+
+def _outcome(name: str, scale: int, share: float | None) -> object:
+    from gridtwin.cli.simrun import Outcome
+
+    totals = {key: scale * (i + 3) * 1_234_567 for i, key in enumerate(
+        ("solar_wh", "home_wh", "grid_import_wh", "grid_export_wh", "battery_charge_wh",
+         "battery_discharge_wh"))}
+    return Outcome(name=name, totals_wh=totals, self_sufficiency_pct=61.25 + scale,
+                   bill=SimpleNamespace(total=Decimal("-1234.56") * scale),  # type: ignore[arg-type]
+                   monthly=(), savings=Decimal("987.65") * scale, share_of_optimum=share)
+
+
+def test_simulate_tables_fit_80_columns_with_every_name_and_value() -> None:
+    from gridtwin.cli.simulate import summary_tables
+
+    cfg = SimpleNamespace(start_s=1_704_096_000, end_s=1_704_096_000 + 366 * 86_400,
+                          spec=SimpleNamespace(name="Example home", time_zone="America/Los_Angeles"),
+                          compiled=SimpleNamespace(currency="USD"))
+    names = ["Self-powered, 20 % reserve", "Time-based, 20 % reserve",
+             "self_consumption reserve=50 export=pv_only",
+             "self_consumption reserve=80 export=pv_only", "optimum 20% pv_only",
+             "optimum 20% battery_ok", "optimum 50% pv_only", "optimum 80% pv_only"]
+    base = _outcome("no battery", 1, None)
+    outcomes = [_outcome(name, i + 2, 0.5 + i / 20) for i, name in enumerate(names)]
+    tables = summary_tables(cfg, base, outcomes, 80)  # type: ignore[arg-type]
+    assert len(tables) > 1  # nine columns of money do not fit one table
+    out = "".join(_render(table) for table in tables)
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in out
+    assert out.count("Share of optimum [%]") == len(tables)  # each table has its labels
+    words = " ".join(line.replace("│", " ") for line in lines).split()
+    for name in ["no battery", *names]:
+        assert all(word in words for word in name.split()), name
+    for outcome in [base, *outcomes]:
+        bill = f"{outcome.bill.total} USD"  # type: ignore[attr-defined]
+        assert any(bill in line for line in lines), bill
+        assert any(f"{outcome.self_sufficiency_pct:.1f}" in line  # type: ignore[attr-defined]
+                   for line in lines)
+    assert "Example home: 366 days from 2024-01-01" in out
+
+
+def test_a_few_variants_stay_in_one_table() -> None:
+    from gridtwin.cli.simulate import summary_tables
+
+    cfg = SimpleNamespace(start_s=1_704_096_000, end_s=1_704_096_000 + 14 * 86_400,
+                          spec=SimpleNamespace(name="Home", time_zone="UTC"),
+                          compiled=SimpleNamespace(currency="USD"))
+    tables = summary_tables(cfg, _outcome("no battery", 1, None),  # type: ignore[arg-type]
+                            [_outcome("Self-powered", 1, 0.9)], 80)
+    assert len(tables) == 1

@@ -4,11 +4,14 @@ request used to simulate the demo year in silence)."""
 from __future__ import annotations
 
 import io
+import re
+import threading
 
 import pytest
 from rich.console import Console
 
 from gridtwin.cli.warmup import STEP_S, warm_up
+from gridtwin.services.emulator import clock
 from gridtwin.services.provision import create_site
 from gridtwin.services.world import World
 from tests.conftest import NOW_S, test_site_spec
@@ -36,3 +39,41 @@ def test_warm_up_brings_every_site_to_now_and_says_so(world: World) -> None:
     # Nothing left to do: no bar, no line.
     again = io.StringIO()
     assert warm_up(world, Console(file=again), "x") == 0.0 and again.getvalue() == ""
+
+
+class _Log(io.StringIO):
+    """A log file that notes when a progress line was written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.progress_written = threading.Event()
+
+    def write(self, text: str) -> int:
+        if re.search(r": \d+% after ", text):
+            self.progress_written.set()
+        return super().write(text)
+
+
+def test_without_a_terminal_a_line_tells_how_far_it_got_even_within_a_step(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    days = 3 * STEP_S // 86_400
+    create_site(world, "alice", test_site_spec(days=days))
+    log = _Log()
+    real = clock.catch_up_all
+
+    def slow_first_step(w: World, until_s: int) -> None:
+        # Like a first start compiling the kernels: the step ends only after a line said
+        # how far it got (bounded, so a broken logger fails the test instead of hanging).
+        assert log.progress_written.wait(60), "no progress line within a long step"
+        real(w, until_s)
+
+    monkeypatch.setattr(clock, "catch_up_all", slow_first_step)
+    warm_up(world, Console(file=log, width=100), "catching up", log_every_s=0.05)
+    lines = log.getvalue().splitlines()
+    assert lines[0] == "catching up..."
+    assert lines[-1].startswith("catching up done in ") and "(42 simulated days)" in lines[-1]
+    shares = [re.fullmatch(r"catching up: (\d+)% after \d+ s", line) for line in lines[1:-1]]
+    assert shares and all(shares), lines
+    percents = [int(m.group(1)) for m in shares if m]
+    assert percents[0] == 0 and percents == sorted(percents) and percents[-1] <= 100
+    assert _state_times(world) == [NOW_S]
