@@ -53,10 +53,13 @@ def gridtwin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with running_server(db, interpreter=interpreter, timeout_s=300,
                         extra_env={"GRIDTWIN_ADMIN_TOKEN": ADMIN_TOKEN}) as server:
         admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-        clock = httpx.get(f"{server.base_url}/_gridtwin/clock", headers=admin, timeout=30)
-        clock.raise_for_status()
-        target = next_afternoon(int(clock.json()["response"]["now"]), SITE_TZ)
-        frozen = httpx.put(f"{server.base_url}/_gridtwin/clock", headers=admin, timeout=300,
-                           json={"mode": "frozen", "now": target.isoformat()})
+        clock_url = f"{server.base_url}/_gridtwin/clock"
+        # Freeze first, then jump: the target is computed from a clock that no longer moves.
+        frozen = httpx.put(clock_url, headers=admin, timeout=60, json={"mode": "frozen"})
         assert frozen.status_code == 200, frozen.text + server.log_tail()
+        target = next_afternoon(int(frozen.json()["response"]["now"]), SITE_TZ)
+        moved = httpx.put(clock_url, headers=admin, timeout=300,
+                          json={"now": target.isoformat()})
+        assert moved.status_code == 200, moved.text + server.log_tail()
+        assert moved.json()["response"]["now"] == int(target.timestamp())
         yield server
