@@ -130,15 +130,20 @@ def _wait_ready(base: str, proc: subprocess.Popen[bytes], deadline: float,
 @contextmanager
 def running_server(db: str | Path, *, extra_env: dict[str, str] | None = None,
                    extra_args: list[str] | None = None,
-                   timeout_s: float = 120.0) -> Iterator[Server]:
-    """``gridtwin serve`` on a free port until the block ends; ready within ``timeout_s``."""
+                   timeout_s: float = 120.0,
+                   interpreter: str | None = None) -> Iterator[Server]:
+    """``gridtwin serve`` on a free port until the block ends; ready within ``timeout_s``.
+
+    ``interpreter`` is the Python that has gridtwin installed (default: this one); a test
+    environment without gridtwin (the Home Assistant one) passes the project's .venv.
+    """
     port = free_port()
     env = {**os.environ, **(extra_env or {})}
     with tempfile.TemporaryDirectory(prefix="gridtwin-serve-") as logs:
         stdout_path, stderr_path = Path(logs) / "stdout.log", Path(logs) / "stderr.log"
         with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "gridtwin.cli.main", "serve", "--port", str(port),
+                [interpreter or sys.executable, "-m", "gridtwin.cli.main", "serve", "--port", str(port),
                  "--db", str(db), "--quiet", *(extra_args or [])],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
                 start_new_session=True, preexec_fn=_die_with_parent(),
