@@ -25,18 +25,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import multiprocessing
 import os
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -156,6 +157,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _hammer(url: str, token: str, params: dict[str, str] | None, stop: Any, done: Any) -> None:
+    """Loop one history query until ``stop`` is set, counting replies in ``done``."""
+    with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=120) as c:
+        while params is not None and not stop.is_set():
+            c.get(url, params=params)
+            with done.get_lock():
+                done.value += 1
+
+
 def status_while_wide_query(db_path: Path, site_and_token: str, seconds: float) -> dict[str, float]:
     """/status latency [ms] on a real server while one client loops a wide history query."""
     site_id, token = site_and_token.split(":", 1)
@@ -191,19 +201,18 @@ def status_while_wide_query(db_path: Path, site_and_token: str, seconds: float) 
                 if reply.status_code != expect:
                     raise RuntimeError(f"{label}: {reply.status_code} {reply.text[:200]}")
                 out[f"{label}_body_mb"] = len(reply.content) / 2**20
-            stop = threading.Event()
-            done = [0]
-
-            def hammer(params: dict[str, str] | None = params, stop: threading.Event = stop,
-                       done: list[int] = done) -> None:
-                with httpx.Client(headers=auth, timeout=120) as c:
-                    while params is not None and not stop.is_set():
-                        c.get(url, params=params)
-                        done[0] += 1
-
-            loader = threading.Thread(target=hammer, daemon=True)
+            # The looping client runs in its own process: in a thread here, its parsing of
+            # 7 MB replies would hold this process's GIL and delay the /status sampler.
+            ctx = multiprocessing.get_context("spawn")
+            stop = ctx.Event()
+            done = ctx.Value("q", 0)
+            loader = ctx.Process(target=_hammer, args=(url, token, params, stop, done), daemon=True)
             loader.start()
-            time.sleep(0.5)
+            started = time.monotonic()
+            while params is not None and done.value == 0:  # sample once the loop runs
+                if not loader.is_alive() or time.monotonic() - started > 120:
+                    raise RuntimeError(f"{label}: the looping client did not start")
+                time.sleep(0.05)
             latencies = []
             with httpx.Client(timeout=30) as c:
                 end = time.monotonic() + seconds
@@ -218,7 +227,7 @@ def status_while_wide_query(db_path: Path, site_and_token: str, seconds: float) 
             out[f"{label}_status_p50_ms"] = latencies[len(latencies) // 2]
             out[f"{label}_status_p99_ms"] = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
             out[f"{label}_status_n"] = float(len(latencies))
-            out[f"{label}_queries_during"] = float(done[0])
+            out[f"{label}_queries_during"] = float(done.value)
         return out
     finally:
         proc.terminate()
