@@ -15,9 +15,9 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-__all__ = ["make_engine", "migrate"]
+__all__ = ["alembic_config", "make_engine", "migrate"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -67,10 +67,16 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_recycle=300, pool_size=10, max_overflow=20)
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration."""
+def alembic_config(conn: Connection) -> Config:
+    """An Alembic configuration running gridtwin's migrations on ``conn``."""
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (the newest migration unless told otherwise: an
+    older one builds a database as an earlier gridtwin left it, for upgrade tests)."""
     with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(alembic_config(conn), revision)

@@ -51,6 +51,10 @@ class BucketRows:
 _FIRST_TOTAL_END = text("SELECT min(end_s) FROM energy_totals WHERE site_id = :site")
 
 
+def _no_rows() -> BucketRows:
+    return BucketRows(np.zeros(0, np.int64), np.zeros((0, len(s.CELL_COLUMNS)), np.int64))
+
+
 def _new_version() -> int:
     return secrets.randbits(62)
 
@@ -290,43 +294,49 @@ class Tx:
         ~1,800 rows (five years of days) in a Row cost as much as the lookups themselves.
         """
         wanted = np.unique(np.asarray(ends, dtype=np.int64)).tolist()  # sorted, distinct
-        width = 1 + len(s.CELL_COLUMNS)
         if not wanted:
-            return BucketRows(np.zeros(0, np.int64), np.zeros((0, width - 1), np.int64))
+            return _no_rows()
         cols = ", ".join(f"t.{n}" for n in s.CELL_COLUMNS)
-        driver = self.conn.connection.driver_connection
-        cursor = driver.cursor()  # type: ignore[union-attr]
+        if self.conn.dialect.name == "postgresql":
+            sql = (f"SELECT t.end_s, {cols} FROM unnest(%(ends)s::bigint[]) AS w(end_s) "
+                   "JOIN energy_totals t ON t.site_id = %(site)s AND t.end_s = w.end_s "
+                   "ORDER BY t.end_s")
+            return self._bucket_rows(sql, {"ends": wanted, "site": site_id})
+        # CROSS JOIN fixes the loop order: the sorted instants outside, the primary key
+        # inside, so rows come out by end.
+        sql = (f"SELECT t.end_s, {cols} FROM json_each(?) AS w CROSS JOIN energy_totals t "
+               "WHERE t.site_id = ? AND t.end_s = w.value")
+        return self._bucket_rows(sql, (jsonio.dumps(wanted), site_id))
+
+    def totals_range(self, site_id: int, first_end_s: int, last_end_s: int) -> BucketRows:
+        """Cumulative rows with ``first_end_s <= end_s <= last_end_s``, by end (one range
+        scan of the primary key; fetched as plain tuples like ``totals_at``)."""
+        cols = ", ".join(s.CELL_COLUMNS)
+        where = "site_id = {0} AND end_s >= {1} AND end_s <= {2} ORDER BY end_s"
+        if self.conn.dialect.name == "postgresql":
+            cond = where.format("%(site)s", "%(first)s", "%(last)s")
+            return self._bucket_rows(f"SELECT end_s, {cols} FROM energy_totals WHERE {cond}",
+                                     {"site": site_id, "first": first_end_s, "last": last_end_s})
+        cond = where.format("?", "?", "?")
+        return self._bucket_rows(f"SELECT end_s, {cols} FROM energy_totals WHERE {cond}",
+                                 (site_id, first_end_s, last_end_s))
+
+    def _bucket_rows(self, sql: str, params: Any) -> BucketRows:
+        """Run ``sql`` (selecting end_s then the cells) on the driver's cursor, inside this
+        transaction, and return the rows sorted by end."""
+        width = 1 + len(s.CELL_COLUMNS)
+        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            if self.conn.dialect.name == "postgresql":
-                sql = (f"SELECT t.end_s, {cols} FROM unnest(%(ends)s::bigint[]) AS w(end_s) "
-                       "JOIN energy_totals t ON t.site_id = %(site)s AND t.end_s = w.end_s "
-                       "ORDER BY t.end_s")
-                cursor.execute(sql, {"ends": wanted, "site": site_id})
-            else:
-                # CROSS JOIN fixes the loop order: the sorted instants outside, the primary
-                # key inside, so rows come out by end.
-                sql = (f"SELECT t.end_s, {cols} FROM json_each(?) AS w CROSS JOIN energy_totals t "
-                       "WHERE t.site_id = ? AND t.end_s = w.value")
-                cursor.execute(sql, (jsonio.dumps(wanted), site_id))
+            cursor.execute(sql, params)
             table = cursor.fetchall()
         finally:
             cursor.close()
+        if not table:
+            return _no_rows()
         flat = np.fromiter(chain.from_iterable(table), dtype=np.int64, count=len(table) * width)
         arr = flat.reshape(-1, width)
-        arr = arr[np.argsort(arr[:, 0], kind="stable")]
-        return BucketRows(arr[:, 0].copy(), arr[:, 1:].copy())
-
-    def totals_range(self, site_id: int, first_end_s: int, last_end_s: int) -> BucketRows:
-        """Cumulative rows with ``first_end_s <= end_s <= last_end_s``, by end."""
-        t = s.energy_totals
-        q = (select(t.c.end_s, *(t.c[n] for n in s.CELL_COLUMNS))
-             .where(t.c.site_id == site_id, t.c.end_s >= first_end_s, t.c.end_s <= last_end_s)
-             .order_by(t.c.end_s))
-        # Plain tuples: numpy probing each Row for the array protocol costs ~50x the read.
-        rows = [tuple(r) for r in self.conn.execute(q)]
-        if not rows:
-            return BucketRows(np.zeros(0, np.int64), np.zeros((0, len(s.CELL_COLUMNS)), np.int64))
-        arr = np.array(rows, dtype=np.int64)
+        if bool((arr[1:, 0] < arr[:-1, 0]).any()):
+            arr = arr[np.argsort(arr[:, 0], kind="stable")]
         return BucketRows(arr[:, 0].copy(), arr[:, 1:].copy())
 
     def first_total_end(self, site_id: int) -> int | None:

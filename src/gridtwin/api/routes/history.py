@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from gridtwin.api import deps
 from gridtwin.api.responses import JSON_TYPE, WireResponse, envelope
-from gridtwin.api.wire.history import render_backup, render_charge, render_energy
+from gridtwin.api.wire.history import energy_reply_json, render_backup, render_charge
 from gridtwin.api.wire.history_kinds import render_kind
 from gridtwin.api.wire.history_kinds_models import (
     PowerHistoryResponse,
@@ -60,8 +60,15 @@ def calendar(
         return _energy_reply(doc) if isinstance(doc, dict) and "time_series" in doc else envelope(doc)
     result = calendar_history(world, principal, parse_site_id(energy_site_id), params)
     if isinstance(result, EnergyHistory):
-        return _energy_reply(render_energy(result))
+        return _energy_history_reply(result)
     return envelope(render_backup(result))
+
+
+def _energy_history_reply(result: EnergyHistory) -> Response:
+    """kind=energy: the reply's bytes written in short pieces (see energy_reply_json) on this
+    worker thread, without a document per bucket."""
+    body = b"".join(part.encode() for part in energy_reply_json(result))
+    return Response(body, media_type=JSON_TYPE)
 
 
 CHUNK_BUCKETS = 500
