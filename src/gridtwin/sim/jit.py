@@ -52,4 +52,5 @@ def borrowing_kernel(fn: F) -> F:
     and write the arrays they are given (no allocation, no array returned). Numba
     otherwise increments and decrements every array argument atomically on each call;
     in the optimiser's per-step choice that cost more than its arithmetic (measured)."""
-    return cast(F, njit(cache=True, error_model="numpy", _nrt=False)(fn))
+    options: dict[str, Any] = {"cache": True, "error_model": "numpy", "_nrt": False}
+    return cast(F, njit(**options)(fn))

@@ -300,7 +300,7 @@ def _landing(j: int, x0: float, lo: float, hi: float, st: _Stage, value: _F64,
     position x0."""
     b = min(max(_power_w(j - x0, st), lo), hi)
     if st.levels == 1:  # (no sub-call taking arrays: each costs reference counting)
-        return _energy_cost(b, st, s) + value[st.row, j]
+        return float(_energy_cost(b, st, s) + value[st.row, j])
     return _cost(b, float(j), st, value, cap_row, s, peak_w)
 
 
