@@ -21,7 +21,7 @@ from gridtwin.sim.battery import (
     energy_at_app_pct,
     tapered_charge_w,
 )
-from gridtwin.sim.jit import kernel
+from gridtwin.sim.jit import borrowing_kernel, kernel
 from gridtwin.sim.params import (
     C_EXPORT_RULE,
     C_GRID_CHARGING,
@@ -155,7 +155,7 @@ def _plan_settings(prm: Params, ctl: Controls) -> PlanSettings:
                         BALANCED_GRID_CHARGE_PENALTY if balanced else 0.0)
 
 
-@kernel
+@borrowing_kernel
 def _planned_w(inv_dt: float, dt_s: int, t_s: int, energy_wh: float, prm: Params,
                ctl: Controls, plan: PlanTables, row: int, net: float, room_w: float,
                peak_w: float) -> tuple[float, float]:

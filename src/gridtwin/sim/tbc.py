@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from gridtwin.sim.jit import kernel
+from gridtwin.sim.jit import borrowing_kernel, kernel
 
 __all__ = [
     "BALANCED_GRID_CHARGE_PENALTY",
@@ -49,6 +49,11 @@ measured load, which absorbs forecast errors."""
 BALANCED_GRID_CHARGE_PENALTY = 0.10
 """Balanced: each kWh charged from the grid costs this fraction of its buy price extra."""
 HORIZON_DAYS = 2
+TIE = 1e-9
+"""Per step, a candidate replaces the best so far only if it costs more than this less
+[currency]: exact ties (common where the value-to-go is linear, e.g. charging now or
+later at one price) go to the first candidate in the order self-consumption, rest,
+power limits, landings, not to rounding noise."""
 CAPS_W = np.array([0.0, 500.0, 1000.0, 2000.0, 3500.0, 6000.0])
 """Running monthly peak imports [W] a plan with demand charges has a value table for;
 the kernel uses the highest level at or below the actual running peak."""
@@ -107,22 +112,6 @@ def empty_plan() -> PlanTables:
 
 
 @kernel
-def _stored_delta_wh(battery_w: float, seconds: float, eta: float) -> float:
-    """Change of stored energy for AC battery power (+ discharging) over seconds [Wh]."""
-    if battery_w < 0:
-        return -battery_w * eta * seconds / 3600.0
-    return -battery_w * seconds / (3600.0 * eta)
-
-
-@kernel
-def _power_for_delta_w(delta_wh: float, seconds: float, eta: float) -> float:
-    """AC battery power that changes stored energy by delta_wh over seconds [W]."""
-    if delta_wh > 0:
-        return -delta_wh * 3600.0 / (eta * seconds)
-    return -delta_wh * 3600.0 * eta / seconds
-
-
-@kernel
 def _rate(battery_w: float, net_w: float, buy: float, sell: float, battery_export: bool,
           penalty: float) -> float:
     """Cost rate [currency/kWh x W] at battery power battery_w and mean net load net_w.
@@ -146,25 +135,119 @@ def _rate(battery_w: float, net_w: float, buy: float, sell: float, battery_expor
 
 
 @kernel
-def _interp(value: _F64, row: int, floor_wh: float, step_wh: float, energy_wh: float
-            ) -> float:
-    """Value-to-go at energy_wh, linear between grid points (and beyond the ends)."""
-    x = (energy_wh - floor_wh) / step_wh
-    j = min(max(math.floor(x), 0), N_GRID - 2)
-    f = x - j
-    return float(value[row, j] + f * (value[row, j + 1] - value[row, j]))
+def _power_limits_w(net_w: float, s: PlanSettings) -> tuple[float, float]:
+    """(lowest, highest) battery power [W] at mean net load net_w, whatever the energy."""
+    hi = s.discharge_w
+    if s.battery_export == 0:
+        hi = min(hi, max(0.0, net_w))
+    return -min(s.charge_w, max(0.0, -net_w) + s.grid_charge_w), max(hi, 0.0)
+
+
+class _Stage(NamedTuple):
+    """One stage as the inner loops read it (scalars, cheap to pass by value).
+
+    row: the stage's row in the plan; levels: its value tables (1, or len(CAPS_W) with
+    demand charges, in rows cap_row[row]); seconds: time the power is held [s]; net_w:
+    forecast mean net load [W]; buy / sell [currency/kWh]; demand [currency/kW];
+    floor_wh: the energy grid's origin [Wh]; inv_step: grid steps per Wh [1/Wh].
+    Battery power held through the stage moves the energy by gc (charging) or gd
+    (discharging) grid steps per W, and pc = 1 / gc, pd = 1 / gd [W per grid step]; so
+    power b < 0 moves -b gc steps up, b > 0 moves b gd steps down.
+    """
+
+    row: int
+    levels: int
+    seconds: float
+    net_w: float
+    buy: float
+    sell: float
+    demand: float
+    floor_wh: float
+    inv_step: float
+    gc: float
+    gd: float
+    pc: float
+    pd: float
+
+
+@borrowing_kernel
+def _stage(plan: PlanTables, row: int, seconds: float, eta: float) -> _Stage:
+    """Stage row of plan, its power held for seconds [s] at one-way efficiency eta."""
+    n_caps = CAPS_W.shape[0]
+    inv_step = (N_GRID - 1) / (plan.top_wh[row] - plan.floor_wh[row])
+    gc = eta * seconds / 3600.0 * inv_step
+    gd = seconds / (3600.0 * eta) * inv_step
+    return _Stage(row, 1 if plan.cap_row[row, n_caps - 1] == row else n_caps, seconds,
+                  plan.net_w[row], plan.buy[row], plan.sell[row], plan.demand[row],
+                  plan.floor_wh[row], inv_step, gc, gd, 1.0 / gc, 1.0 / gd)
 
 
 @kernel
-def _limits_w(energy_wh: float, seconds: float, floor_wh: float, top_wh: float,
-              net_w: float, s: PlanSettings) -> tuple[float, float]:
-    """(lowest, highest) battery power [W] held for seconds from energy_wh."""
-    hi = min(s.discharge_w, max(0.0, energy_wh - floor_wh) * 3600.0 * s.eta / seconds)
-    if s.battery_export == 0:
-        hi = min(hi, max(0.0, net_w))
-    room = min(s.charge_w, max(0.0, top_wh - energy_wh) * 3600.0 / (s.eta * seconds))
-    room = min(room, max(0.0, -net_w) + s.grid_charge_w)
-    return -room, max(hi, 0.0)
+def _dx(b: float, st: _Stage) -> float:
+    """Grid steps the stored energy moves when battery power b [W] is held through st."""
+    return -b * (st.gc if b < 0 else st.gd)
+
+
+@kernel
+def _power_w(dx: float, st: _Stage) -> float:
+    """Battery power [W] that moves the stored energy by dx grid steps through st."""
+    return -dx * (st.pc if dx > 0 else st.pd)
+
+
+@kernel
+def _limits_w(x0: float, st: _Stage, s: PlanSettings) -> tuple[float, float]:
+    """(lowest, highest) battery power [W] held through st from grid position x0."""
+    lo, hi = _power_limits_w(st.net_w, s)
+    return max(lo, -max(0.0, N_GRID - 1 - x0) * st.pc), min(hi, max(0.0, x0) * st.pd)
+
+
+@kernel
+def _level(peak_w: float) -> tuple[int, float]:
+    """(q, f): running peak import peak_w [W] lies the fraction f of the way from CAPS_W[q]
+    to CAPS_W[q + 1] (f = 1 beyond the highest level)."""
+    q = 0
+    while q + 2 < CAPS_W.shape[0] and CAPS_W[q + 1] <= peak_w:
+        q += 1
+    return q, float(min(1.0, max(0.0, (peak_w - CAPS_W[q]) / (CAPS_W[q + 1] - CAPS_W[q]))))
+
+
+@borrowing_kernel
+def _interp(value: _F64, row: int, x: float) -> float:
+    """Value-to-go in table row at grid position x [grid steps above the floor], linear
+    between grid points (and beyond the ends)."""
+    j = min(max(math.floor(x), 0), N_GRID - 2)
+    return float(value[row, j] + (x - j) * (value[row, j + 1] - value[row, j]))
+
+
+@kernel
+def _energy_cost(b: float, st: _Stage, s: PlanSettings) -> float:
+    """Energy cost [currency] of holding battery power b [W] through the stage."""
+    return st.seconds / 3.6e6 * _rate(b, st.net_w, st.buy, st.sell, s.battery_export != 0,
+                                      s.penalty)
+
+
+@kernel
+def _cell(x: float) -> int:
+    """Left grid point of the segment interpolated at grid position x."""
+    return min(max(math.floor(x), 0), N_GRID - 2)
+
+
+@borrowing_kernel
+def _cost(b: float, x_end: float, st: _Stage, value: _F64, cap_row: _I64, s: PlanSettings,
+          peak_w: float) -> float:
+    """Cost [currency] of holding battery power b [W] through the stage, landing at grid
+    position x_end: energy cost, the demand price on import above the running peak
+    peak_w [W] (once) and the value-to-go at the landing and the new peak (linear in
+    the peak between the CAPS_W tables)."""
+    c = _energy_cost(b, st, s)
+    if st.levels == 1:
+        return c + _interp(value, st.row, x_end)
+    grid = st.net_w - b
+    q, f = _level(max(peak_w, grid))
+    a = _interp(value, cap_row[st.row, q], x_end)
+    if f > 0.0:
+        a += f * (_interp(value, cap_row[st.row, q + 1], x_end) - a)
+    return c + st.demand * max(0.0, grid - peak_w) / 1000.0 + a
 
 
 KIND_SELF = 0
@@ -178,204 +261,124 @@ KIND_SHAVE = 3
 
 
 @kernel
-def _peak_cost(battery_w: float, net_w: float, demand: float, cap_w: float) -> float:
-    """Demand charge [currency] of raising the month's peak import above cap_w [W] at
-    demand [currency/kW]."""
-    return demand * max(0.0, net_w - battery_w - cap_w) / 1000.0
+def _n_kinks(levels: int) -> int:
+    """Kink candidates of _kink_w: four without demand charges."""
+    return 4 if levels == 1 else 5 + CAPS_W.shape[0]
 
 
 @kernel
-def _landing(j: int, energy_wh: float, seconds: float, net_w: float, buy: float,
-             sell: float, floor_wh: float, step_wh: float, lo: float, hi: float,
-             value: _F64, row: int, s: PlanSettings, demand: float, cap_w: float) -> float:
-    """Cost [currency] of the constant power that lands on grid energy j at the end."""
-    b = _power_for_delta_w(floor_wh + j * step_wh - energy_wh, seconds, s.eta)
-    b = min(max(b, lo), hi)
-    return float(seconds / 3.6e6 * _rate(b, net_w, buy, sell, s.battery_export != 0, s.penalty)
-                 + value[row, j] + _peak_cost(b, net_w, demand, cap_w))
+def _kink_w(k: int, net_w: float, lo: float, hi: float, peak_w: float
+            ) -> tuple[float, float, int]:
+    """(power [W], import level it holds [W], KIND_*) of kink candidate k: 0
+    self-consumption, 1 rest, 2 / 3 the power limits, 4 import held at the running peak
+    peak_w, 5 + q import held at CAPS_W[q] (NaN power: not a candidate, as that level is
+    not above the running peak). Powers are clipped to [lo, hi]."""
+    level = peak_w
+    kind = KIND_HOLD
+    if k == 0:
+        b, kind = net_w, KIND_SELF
+    elif k == 1:
+        b, kind = 0.0, KIND_IDLE
+    elif k == 2:
+        b = lo
+    elif k == 3:
+        b = hi
+    else:
+        kind = KIND_SHAVE
+        if k > 4:
+            level = CAPS_W[k - 5]
+            if level <= peak_w:
+                return math.nan, level, kind
+        b = net_w - level
+    return min(max(b, lo), hi), level, kind
 
 
-@kernel
-def _best(energy_wh: float, seconds: float, net_w: float, buy: float, sell: float,
-          floor_wh: float, top_wh: float, value: _F64, row: int, s: PlanSettings,
-          self_margin: float, demand: float, cap_w: float) -> tuple[float, float, int]:
-    """(cost [currency], battery power [W], KIND_*) minimising the cost of ``seconds`` at
-    mean net load net_w, at one constant battery power, plus the value-to-go at the end.
+@borrowing_kernel
+def _landing(j: int, x0: float, lo: float, hi: float, st: _Stage, value: _F64,
+             cap_row: _I64, s: PlanSettings, peak_w: float) -> float:
+    """Cost [currency] of the constant power that lands on grid energy j from grid
+    position x0."""
+    b = min(max(_power_w(j - x0, st), lo), hi)
+    if st.levels == 1:  # (no sub-call taking arrays: each costs reference counting)
+        return float(_energy_cost(b, st, s) + value[st.row, j])
+    return _cost(b, float(j), st, value, cap_row, s, peak_w)
+
+
+@borrowing_kernel
+def _best(st: _Stage, value: _F64, cap_row: _I64, energy_wh: float, s: PlanSettings,
+          self_margin: float, peak_w: float) -> tuple[float, float, int, float]:
+    """(cost [currency], battery power [W], KIND_*, import level [W] of a KIND_SHAVE
+    choice) minimising the stage's cost at one constant battery power from energy_wh plus
+    the value-to-go at its end (with demand charges: at the new running peak; peak_w is
+    the current one [W]).
 
     self_margin: self-consumption is kept when it costs at most this much more than the
     best choice [currency] (robust to forecast error; 0 for an exact minimum).
-    demand / cap_w: import above cap_w [W] costs demand [currency/kW] once (0: none)."""
-    lo, hi = _limits_w(energy_wh, seconds, floor_wh, top_wh, net_w, s)
-    step_wh = (top_wh - floor_wh) / (N_GRID - 1)
-    w = seconds / 3.6e6
-    export = s.battery_export != 0
+    Candidates: the kinks of _kink_w, then every landing on a grid energy (by descent
+    from the best kink's where the objective is convex).
+    """
+    x0 = (energy_wh - st.floor_wh) * st.inv_step
+    lo, hi = _limits_w(x0, st, s)
     best_c = _INF
     best_b = 0.0
     kind = KIND_HOLD
-    # Kinks first (self-consumption wins ties, then resting), then grid landings.
-    for k in range(5 if demand > 0 else 4):
-        if k == 0:
-            b = net_w
-        elif k == 1:
-            b = 0.0
-        elif k == 2:
-            b = lo
-        elif k == 3:
-            b = hi
+    level = peak_w
+    b_self = min(max(st.net_w, lo), hi)
+    for k in range(_n_kinks(st.levels)):  # self-consumption wins ties, then resting
+        b, lv, kd = _kink_w(k, st.net_w, lo, hi, peak_w)
+        if math.isnan(b) or (k > 1 and (b == b_self or b == 0.0)):
+            continue  # not a candidate, or one that loses the tie to an earlier kink
+        x = x0 + _dx(b, st)
+        if st.levels == 1:  # (inline: a sub-call taking arrays costs reference counting)
+            j = _cell(x)
+            c = _energy_cost(b, st, s) + value[st.row, j] + (x - j) * (value[st.row, j + 1]
+                                                                      - value[st.row, j])
         else:
-            b = net_w - cap_w
-        b = min(max(b, lo), hi)
-        e_end = energy_wh + _stored_delta_wh(b, seconds, s.eta)
-        c = (w * _rate(b, net_w, buy, sell, export, s.penalty)
-             + _interp(value, row, floor_wh, step_wh, e_end)
-             + _peak_cost(b, net_w, demand, cap_w))
+            c = _cost(b, x, st, value, cap_row, s, peak_w)
         if k == 0:
             c -= self_margin
-        if c < best_c:
-            best_c = c
-            best_b = b
-            kind = k if k < 2 else (KIND_SHAVE if k == 4 else KIND_HOLD)
-    e_lo = energy_wh + _stored_delta_wh(hi, seconds, s.eta)
-    e_hi = energy_wh + _stored_delta_wh(lo, seconds, s.eta)
-    j0 = max(0, math.ceil((e_lo - floor_wh) / step_wh - 1e-9))
-    j1 = min(N_GRID - 1, math.floor((e_hi - floor_wh) / step_wh + 1e-9))
+        if c < best_c - TIE:
+            best_c, best_b, kind, level = c, b, kd, lv
+    j0 = max(0, math.ceil(x0 + _dx(hi, st) - 1e-9))
+    j1 = min(N_GRID - 1, math.floor(x0 + _dx(lo, st) + 1e-9))
     if j0 > j1:
-        return best_c, best_b, kind
-    if sell <= buy:
-        # Convex objective: the best landing is found by descent from the best kink's
-        # (each landing's cost evaluated once).
-        e_best = energy_wh + _stored_delta_wh(best_b, seconds, s.eta)
-        j = min(max(math.floor((e_best - floor_wh) / step_wh), j0), j1)
-        c_j = _landing(j, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh, lo, hi,
-                       value, row, s, demand, cap_w)
+        return best_c, best_b, kind, level
+    j = j0
+    c_j = _INF
+    if st.levels == 1 and st.sell <= st.buy:
+        # Convex: descent from the best kink's landing, each landing's cost once.
+        j = min(max(math.floor(x0 + _dx(best_b, st)), j0), j1)
+        c_j = _landing(j, x0, lo, hi, st, value, cap_row, s, peak_w)
         d = 0
         c_n = _INF
         if j + 1 <= j1:
-            c_n = _landing(j + 1, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh,
-                           lo, hi, value, row, s, demand, cap_w)
-            if c_n < c_j:
+            c_n = _landing(j + 1, x0, lo, hi, st, value, cap_row, s, peak_w)
+            if c_n < c_j - TIE:
                 d = 1
         if d == 0 and j - 1 >= j0:
-            c_n = _landing(j - 1, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh,
-                           lo, hi, value, row, s, demand, cap_w)
-            if c_n < c_j:
+            c_n = _landing(j - 1, x0, lo, hi, st, value, cap_row, s, peak_w)
+            if c_n < c_j - TIE:
                 d = -1
         while d != 0:
             j += d
             c_j = c_n
             if not j0 <= j + d <= j1:
                 break
-            c_n = _landing(j + d, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh,
-                           lo, hi, value, row, s, demand, cap_w)
-            if c_n >= c_j:
+            c_n = _landing(j + d, x0, lo, hi, st, value, cap_row, s, peak_w)
+            if c_n >= c_j - TIE:
                 break
-        if c_j < best_c:
-            best_c = c_j
-            best_b = min(max(_power_for_delta_w(floor_wh + j * step_wh - energy_wh, seconds,
-                                                s.eta), lo), hi)
-            kind = KIND_HOLD
-        return best_c, best_b, kind
-    for j in range(j0, j1 + 1):
-        c = _landing(j, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh, lo, hi,
-                     value, row, s, demand, cap_w)
-        if c < best_c:
-            best_c = c
-            best_b = min(max(_power_for_delta_w(floor_wh + j * step_wh - energy_wh, seconds,
-                                                s.eta), lo), hi)
-            kind = KIND_HOLD
-    return best_c, best_b, kind
-
-
-@kernel
-def _interp_peak(value: _F64, rows: _I64, floor_wh: float, step_wh: float,
-                 energy_wh: float, peak_w: float) -> float:
-    """Value-to-go at energy_wh and running peak import peak_w [W]: linear in energy
-    within each CAPS_W table (rows[q]) and linear in the peak between tables (constant
-    beyond the highest)."""
-    q = 0
-    while q + 2 < CAPS_W.shape[0] and CAPS_W[q + 1] <= peak_w:
-        q += 1
-    f = float(min(1.0, max(0.0, (peak_w - CAPS_W[q]) / (CAPS_W[q + 1] - CAPS_W[q]))))
-    a = _interp(value, rows[q], floor_wh, step_wh, energy_wh)
-    if f == 0.0:
-        return a
-    return a + f * (_interp(value, rows[q + 1], floor_wh, step_wh, energy_wh) - a)
-
-
-@kernel
-def _candidate(b: float, energy_wh: float, seconds: float, net_w: float, buy: float,
-               sell: float, floor_wh: float, step_wh: float, value: _F64, rows: _I64,
-               s: PlanSettings, demand: float, peak_w: float) -> float:
-    """Cost [currency] of holding battery power b for seconds with demand charges: the
-    energy cost, the demand price on import above the running peak (once) and the
-    value-to-go at the landing energy and the new peak."""
-    grid = net_w - b
-    e_end = energy_wh + _stored_delta_wh(b, seconds, s.eta)
-    return (seconds / 3.6e6 * _rate(b, net_w, buy, sell, s.battery_export != 0, s.penalty)
-            + demand * max(0.0, grid - peak_w) / 1000.0
-            + _interp_peak(value, rows, floor_wh, step_wh, e_end, max(peak_w, grid)))
-
-
-@kernel
-def _best_peak(energy_wh: float, seconds: float, net_w: float, buy: float, sell: float,
-               floor_wh: float, top_wh: float, value: _F64, rows: _I64, s: PlanSettings,
-               self_margin: float, demand: float, peak_w: float
-               ) -> tuple[float, float, int, float]:
-    """Like _best with the month's running peak import peak_w [W] as a second state:
-    (cost, battery power [W], KIND_*, grid import level [W] of a KIND_SHAVE choice).
-    Candidates: self-consumption, rest, the power limits, grid import at the running peak
-    or at a higher CAPS_W level, and every landing on a grid energy."""
-    lo, hi = _limits_w(energy_wh, seconds, floor_wh, top_wh, net_w, s)
-    step_wh = (top_wh - floor_wh) / (N_GRID - 1)
-    best_c = _INF
-    best_b = 0.0
-    kind = KIND_HOLD
-    level = peak_w
-    n_caps = CAPS_W.shape[0]
-    for k in range(5 + n_caps):
-        lv = peak_w
-        if k == 0:
-            b = net_w
-        elif k == 1:
-            b = 0.0
-        elif k == 2:
-            b = lo
-        elif k == 3:
-            b = hi
-        elif k == 4:
-            b = net_w - peak_w
-        else:
-            lv = CAPS_W[k - 5]
-            if lv <= peak_w:
-                continue
-            b = net_w - lv
-        b = min(max(b, lo), hi)
-        c = _candidate(b, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh, value,
-                       rows, s, demand, peak_w)
-        if k == 0:
-            c -= self_margin
-        if c < best_c:
-            best_c = c
-            best_b = b
-            kind = k if k < 2 else (KIND_SHAVE if k >= 4 else KIND_HOLD)
-            level = lv
-    e_lo = energy_wh + _stored_delta_wh(hi, seconds, s.eta)
-    e_hi = energy_wh + _stored_delta_wh(lo, seconds, s.eta)
-    j0 = max(0, math.ceil((e_lo - floor_wh) / step_wh - 1e-9))
-    j1 = min(N_GRID - 1, math.floor((e_hi - floor_wh) / step_wh + 1e-9))
-    for j in range(j0, j1 + 1):
-        b = min(max(_power_for_delta_w(floor_wh + j * step_wh - energy_wh, seconds, s.eta),
-                    lo), hi)
-        c = _candidate(b, energy_wh, seconds, net_w, buy, sell, floor_wh, step_wh, value,
-                       rows, s, demand, peak_w)
-        if c < best_c:
-            best_c = c
-            best_b = b
-            kind = KIND_HOLD
+    else:
+        for i in range(j0, j1 + 1):
+            c = _landing(i, x0, lo, hi, st, value, cap_row, s, peak_w)
+            if c < c_j - TIE:
+                c_j, j = c, i
+    if c_j < best_c - TIE:
+        best_c, kind = c_j, KIND_HOLD
+        best_b = min(max(_power_w(j - x0, st), lo), hi)
     return best_c, best_b, kind, level
 
 
-@kernel
+@borrowing_kernel
 def step_battery_w(plan: PlanTables, row: int, energy_wh: float, t_s: int, dt_s: int,
                    net_now_w: float, s: PlanSettings, peak_w: float) -> float:
     """Planned AC battery power [W] (+ discharging) for the step [t_s, t_s + dt_s) at the
@@ -388,22 +391,14 @@ def step_battery_w(plan: PlanTables, row: int, energy_wh: float, t_s: int, dt_s:
     rest stays at zero and any other choice holds its power (dispatch clips all of them
     to the invariants).
     """
-    rest = max(float(dt_s), float(plan.stage_end_s[row] - t_s))
-    margin = SELF_MARGIN_WH * 1e-3 * plan.buy[row] * rest / 3600.0
-    rows = plan.cap_row[row]
-    level = 0.0
-    if rows[rows.shape[0] - 1] == row:  # no demand charges in this plan
-        _, b, kind = _best(energy_wh, rest, plan.net_w[row], plan.buy[row], plan.sell[row],
-                           plan.floor_wh[row], plan.top_wh[row], plan.value, row, s, margin,
-                           0.0, 0.0)
-    else:
-        _, b, kind, level = _best_peak(energy_wh, rest, plan.net_w[row], plan.buy[row],
-                                       plan.sell[row], plan.floor_wh[row], plan.top_wh[row],
-                                       plan.value, rows, s, margin, plan.demand[row], peak_w)
-        if kind != KIND_IDLE and (b > 0 or kind != KIND_HOLD) and plan.demand[row] > 0:
-            # Demand-priced: hold the planned grid import and let the battery follow the
-            # measured load around it, so load swings within the stage set no new peak.
-            return float(net_now_w - max(0.0, plan.net_w[row] - b))
+    st = _stage(plan, row, max(float(dt_s), float(plan.stage_end_s[row] - t_s)), s.eta)
+    margin = SELF_MARGIN_WH * 1e-3 * st.buy * st.seconds / 3600.0
+    _, b, kind, level = _best(st, plan.value, plan.cap_row, energy_wh, s, margin, peak_w)
+    if (st.levels > 1 and kind != KIND_IDLE and (b > 0 or kind != KIND_HOLD)
+            and st.demand > 0):
+        # Demand-priced: hold the planned grid import and let the battery follow the
+        # measured load around it, so load swings within the stage set no new peak.
+        return float(net_now_w - max(0.0, st.net_w - b))
     if kind == KIND_SELF:
         return net_now_w
     if kind == KIND_SHAVE:
@@ -411,55 +406,87 @@ def step_battery_w(plan: PlanTables, row: int, energy_wh: float, t_s: int, dt_s:
     return b
 
 
-@kernel
-def _solve_one(row0: int, n_stages: int, seconds: _F64, plan: PlanTables, terminal: float,
-               s: PlanSettings) -> None:
-    """Backward induction over rows row0 .. row0 + n_stages - 1 of ``plan``.
+@borrowing_kernel
+def _backup(st: _Stage, q: int, value: _F64, cap_row: _I64, s: PlanSettings) -> None:
+    """Value table at the start of stage st (running peak level q) from the tables at its
+    end: value[cap_row[st.row - 1, q]] for all N_GRID energies at once.
+
+    The candidates are those of _best from each grid energy i, exactly; but a kink's power
+    does not depend on i (where an energy bound clips it, it lands on the bound, which is
+    a landing), and a landing on i + d has a power that depends on d only, so each
+    candidate's stage cost is computed once per stage.
+    """
+    peak = CAPS_W[q] if st.levels > 1 else 0.0
+    lo, hi = _power_limits_w(st.net_w, s)
+    w = st.seconds / 3.6e6
+    export = s.battery_export != 0
+    out = value[cap_row[st.row - 1, q]]
+    out[:] = _INF
+    b_self = min(max(st.net_w, lo), hi)
+    for k in range(_n_kinks(st.levels)):
+        b, _, _ = _kink_w(k, st.net_w, lo, hi, peak)
+        if math.isnan(b) or (k > 1 and (b == b_self or b == 0.0)):
+            continue  # not a candidate, or a repeated one
+        dx = _dx(b, st)
+        # starts i whose landing i + dx is on the grid (others hit a bound: a landing)
+        i0 = max(0, math.ceil(-dx - 1e-9))
+        i1 = min(N_GRID, math.floor(N_GRID - 1 - dx + 1e-9) + 1)
+        if st.levels == 1:
+            c = w * _rate(b, st.net_w, st.buy, st.sell, export, s.penalty)
+            v = value[st.row]
+            jd = math.floor(dx)
+            f = dx - jd
+            for i in range(i0, i1):
+                j = i + jd
+                if 0 <= j <= N_GRID - 2:
+                    out[i] = min(out[i], c + v[j] + f * (v[j + 1] - v[j]))
+                else:
+                    out[i] = min(out[i], c + _interp(value, st.row, i + dx))
+        else:
+            for i in range(i0, i1):
+                out[i] = min(out[i], _cost(b, i + dx, st, value, cap_row, s, peak))
+    d_lo = max(1 - N_GRID, math.ceil(_dx(hi, st) - 1e-9))
+    d_hi = min(N_GRID - 1, math.floor(_dx(lo, st) + 1e-9))
+    for d in range(d_lo, d_hi + 1):
+        b = min(max(_power_w(float(d), st), lo), hi)
+        c = w * _rate(b, st.net_w, st.buy, st.sell, export, s.penalty)
+        ra = rb = st.row
+        f = 0.0
+        if st.levels > 1:
+            grid = st.net_w - b
+            c += st.demand * max(0.0, grid - peak) / 1000.0
+            qa, f = _level(max(peak, grid))
+            ra = cap_row[st.row, qa]
+            rb = cap_row[st.row, qa + 1]
+        va = value[ra]
+        vb = value[rb]
+        for i in range(max(0, -d), min(N_GRID, N_GRID - d)):
+            out[i] = min(out[i], c + va[i + d] + f * (vb[i + d] - va[i + d]))
+
+
+@borrowing_kernel
+def _solve(row0: int, n_stages: int, seconds: _F64, plan: PlanTables, terminal: float,
+           s: PlanSettings) -> None:
+    """Backward induction over the stages row0 .. row0 + n_stages - 1 of ``plan``, at
+    every running peak level when the plan has demand charges (the tables for level q in
+    rows plan.cap_row[r, q]; copies of the stage's data are made first).
 
     terminal: value of a stored Wh above the floor at the horizon's end [currency/Wh]
     (negative: stored energy lowers the cost to go).
     """
-    floor_wh = plan.floor_wh[row0]
-    top_wh = plan.top_wh[row0]
-    step_wh = (top_wh - floor_wh) / (N_GRID - 1)
-    last = row0 + n_stages - 1
-    for j in range(N_GRID):
-        plan.value[last, j] = terminal * j * step_wh
-    for r in range(last, row0, -1):
-        # value[r - 1] (value at the start of stage r) from value[r]
-        for i in range(N_GRID):
-            c, _, _ = _best(floor_wh + i * step_wh, seconds[r - row0], plan.net_w[r],
-                            plan.buy[r], plan.sell[r], floor_wh, top_wh, plan.value, r, s,
-                            0.0, 0.0, 0.0)
-            plan.value[r - 1, i] = c
-
-
-@kernel
-def _solve_peak(row0: int, n_stages: int, seconds: _F64, plan: PlanTables,
-                terminal: float, s: PlanSettings) -> None:
-    """Backward induction over (stored energy, running peak import at each CAPS_W
-    level) for the stages row0 .. row0 + n_stages - 1, whose tables for level q are in
-    rows plan.cap_row[r, q] (copies of the stage's data are made first)."""
-    floor_wh = plan.floor_wh[row0]
-    top_wh = plan.top_wh[row0]
-    step_wh = (top_wh - floor_wh) / (N_GRID - 1)
-    n_caps = CAPS_W.shape[0]
+    levels = _stage(plan, row0, 1.0, s.eta).levels
     for r in range(row0, row0 + n_stages):
-        for q in range(1, n_caps):
+        for q in range(1, levels):
             _copy_stage(plan, r, plan.cap_row[r, q])
+    step_wh = (plan.top_wh[row0] - plan.floor_wh[row0]) / (N_GRID - 1)
     last = row0 + n_stages - 1
-    for q in range(n_caps):
+    for q in range(levels):
         for j in range(N_GRID):
             plan.value[plan.cap_row[last, q], j] = terminal * j * step_wh
     for r in range(last, row0, -1):
-        rows = plan.cap_row[r]
-        for q in range(n_caps):
-            for i in range(N_GRID):
-                c, _, _, _ = _best_peak(floor_wh + i * step_wh, seconds[r - row0],
-                                        plan.net_w[r], plan.buy[r], plan.sell[r], floor_wh,
-                                        top_wh, plan.value, rows, s, 0.0, plan.demand[r],
-                                        CAPS_W[q])
-                plan.value[plan.cap_row[r - 1, q], i] = c
+        st = _stage(plan, r, seconds[r - row0], s.eta)
+        for q in range(levels):
+            _backup(st, q, plan.value, plan.cap_row, s)
 
 
 @kernel
@@ -506,13 +533,10 @@ def _fill_plans(midnights: _I64, w0: int, step_s: int, solar_fc: _F64, load_fc: 
             if lead == 1:
                 cheapest = min(cheapest, pb / m)
         terminal = -max(0.0, cheapest) * s.eta / 1000.0 if cheapest < _INF else 0.0
-        if plan.cap_row[rows0[d], CAPS_W.shape[0] - 1] == rows0[d]:
-            _solve_one(rows0[d], n_st, seconds, plan, terminal, s)
-        else:
-            _solve_peak(rows0[d], n_st, seconds, plan, terminal, s)
+        _solve(rows0[d], n_st, seconds, plan, terminal, s)
 
 
-@kernel
+@borrowing_kernel
 def _copy_stage(plan: PlanTables, src: int, dst: int) -> None:
     """Repeat stage row src's data (not its value table) in row dst."""
     if src == dst:

@@ -62,7 +62,9 @@ def test_sunny_forecast_no_grid_charging_overnight() -> None:
 def test_cloudy_forecast_charges_off_peak_for_what_the_peak_needs() -> None:
     r = day(CLOUDY)
     grid_charge = by_hour(r, GRID_BATTERY)
-    assert grid_charge[:6].sum() > 0 and grid_charge[6:].sum() == 0
+    # charging happens off peak; at most a token top-up later (ties between charging now
+    # and later go to later, so a forecast error can leave a few Wh for the mid price)
+    assert grid_charge[:6].sum() > 0 and grid_charge[6:].sum() <= 0.01 * grid_charge[:6].sum()
     # the stored energy covers the peak and no more: at 16:00 the battery holds about
     # the peak's deficit over the reserve, at 21:00 it is back near the reserve
     at16 = day(CLOUDY, hours=16).state
