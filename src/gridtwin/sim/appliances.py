@@ -212,8 +212,10 @@ def appliance_set(seed: int, site_id: int, daily_kwh: float,
 
 def expected_profile_w(appliances: ApplianceSet, local_s: IntArray) -> FloatArray:
     """Expected appliance power at local wall-clock instants [W] (linear between nodes)."""
-    t = (local_s % DAY_S) / GRID_S
-    return np.interp(t, np.arange(_GRID_N), appliances.profile_w, period=_GRID_N)
+    node, into = np.divmod(local_s % DAY_S, GRID_S)
+    lo = appliances.profile_w[node]
+    step: FloatArray = np.diff(appliances.profile_w, append=appliances.profile_w[0])[node]
+    return lo + step * (into / GRID_S)
 
 
 def _day_runs(appliances: ApplianceSet, days: IntArray) -> tuple[FloatArray, ...]:

@@ -94,12 +94,20 @@ def base_load_w(local_s: IntArray, load: LoadSpec) -> FloatArray:
 
     local_s: wall-clock seconds since 1970-01-01 local [s].
     """
-    weekday, weekend = day_shapes_w(load)
-    hour = (local_s % DAY_S) / 3600.0
-    nodes = np.arange(24) + 0.5
-    is_weekend = (local_s // DAY_S + _EPOCH_WEEKDAY) % 7 >= 5
-    return np.where(is_weekend, np.interp(hour, nodes, weekend, period=24.0),
-                    np.interp(hour, nodes, weekday, period=24.0))
+    table, rise = _hour_table(load)
+    node, into = np.divmod((local_s - 1800) % DAY_S, 3600)  # from the hour centre before
+    node += 24 * ((local_s // DAY_S + _EPOCH_WEEKDAY) % 7 >= 5)
+    at: FloatArray = table[node] + rise[node] * (into / 3600.0)
+    return at
+
+
+@lru_cache(maxsize=64)
+def _hour_table(load: LoadSpec) -> tuple[FloatArray, FloatArray]:
+    """Weekday then weekend load at the 24 hour centres, and the rise to the next [W]."""
+    shapes = day_shapes_w(load)
+    table = np.concatenate(shapes)
+    rise = np.concatenate([np.roll(s, -1) - s for s in shapes])
+    return table, rise
 
 
 def hvac_load_w(temp_air_c: FloatArray, load: LoadSpec) -> FloatArray:
