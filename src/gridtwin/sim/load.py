@@ -107,6 +107,8 @@ def _hour_table(load: LoadSpec) -> tuple[FloatArray, FloatArray]:
     shapes = day_shapes_w(load)
     table = np.concatenate(shapes)
     rise = np.concatenate([np.roll(s, -1) - s for s in shapes])
+    table.setflags(write=False)
+    rise.setflags(write=False)
     return table, rise
 
 
