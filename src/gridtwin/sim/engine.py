@@ -28,6 +28,7 @@ from gridtwin.sim.conditions import (
 from gridtwin.sim.ev import connector_states
 from gridtwin.sim.inputs import StepInputs, decision_key, step_inputs
 from gridtwin.sim.kernel import run_site
+from gridtwin.sim.kernel_io import StepSeries
 from gridtwin.sim.params import (
     F_DARK,
     F_GEN_ON,
@@ -104,8 +105,8 @@ def advance(spec: SiteSpec, controls: SiteControls, state: SiteState, until_s: i
              or len(state.wall_connector_w) != len(spec.wall_connectors))
     run = _Run.pack(spec, state, segs, t1)
     n_rows = run_site(
-        t0, t1, step, spec.installation_s, force, inputs.k0, inputs.env, inputs.auto_f,
-        inputs.auto_i, inputs.plan, segs.starts, segs.changed, segs.cond, segs.wc, run.wc_cfg,
+        t0, t1, step, spec.installation_s, force, inputs.k0, _series(inputs), inputs.plan,
+        segs.starts, segs.changed, segs.cond, segs.wc, run.wc_cfg,
         run.group_limit_w, run.sessions, prm, ctl, run.st_i, run.st_f,
         run.flags, run.out, run.wc_w, run.counters, run.base, run.bucket_starts, run.bucket_wh)
     island_start = next((s for s, e, _ in islanded_intervals(spec, events) if s <= t1 < e), None)
@@ -114,6 +115,14 @@ def advance(spec: SiteSpec, controls: SiteControls, state: SiteState, until_s: i
     return AdvanceResult(new_state, run.bucket_starts[:n_rows].copy(),
                          run.bucket_wh[:n_rows].copy(),
                          backup_intervals(spec, events, t0, t1), sessions)
+
+
+def _series(inputs: StepInputs) -> StepSeries:
+    """The kernel's named view of the step inputs' rows (no copies)."""
+    env, auto_f, auto_i = inputs.env, inputs.auto_f, inputs.auto_i
+    return StepSeries(solar_w=env[0], home_w=env[1], price_class=auto_i[0],
+                      need_j=auto_f[0], surplus_j=auto_f[1], export_ok=auto_i[1],
+                      plan_row=auto_i[2], demand_code=auto_i[3])
 
 
 class _Run:

@@ -23,6 +23,7 @@ from gridtwin.sim.dispatch import on_grid
 from gridtwin.sim.ev import allocate_wc, total_demand_w, wc_demands
 from gridtwin.sim.island import islanded, without_backup
 from gridtwin.sim.jit import kernel
+from gridtwin.sim.kernel_io import Interval, StepSeries
 from gridtwin.sim.params import (
     C_STORM_ENABLED,
     F_DARK,
@@ -94,34 +95,33 @@ def next_peak(code: int, month: int, peak_w: int, grid_w: int) -> tuple[int, int
 
 
 @kernel
-def decide_interval(dt_s: int, energy_wh: float, prm: Params, ctl: Controls, solar_w: int,
-                    home_w: int, grid_down: bool, storm_event: bool, auto_cls: int,
-                    need_j: float, surplus_j: float, export_ok: bool, plan: PlanTables,
-                    row: int, t_s: int, peak_w: float, demand_w: _INT, wc_w: _INT,
+def decide_interval(t_s: int, dt_s: int, energy_wh: float, prm: Params, ctl: Controls,
+                    now: Interval, plan: PlanTables, demand_w: _INT, wc_w: _INT,
                     flags: _INT, out: _INT) -> float:
-    """Decide one interval of dt_s [s] starting at t_s [Unix s] and return E at its end [Wh].
+    """Decide the interval of dt_s [s] starting at t_s [Unix s] and return E at its end [Wh].
 
-    solar_w: available AC solar [W]; home_w: home circuits [W]; demand_w: per-connector
-    EV demand [W] (wc_w receives what is served). plan / row: the optimiser's stage row
-    (-1 none); peak_w: the month's running peak import over demand-priced steps [W].
-    Writes powers and flows into ``out`` and updates the controller latches in ``flags``.
+    energy_wh: E at t_s [Wh]; now: the interval's solar, load, conditions and planning
+    inputs; plan: the optimiser's stage tables (read at now.plan_row). demand_w:
+    per-connector EV demand [W] (wc_w receives what is served). Writes powers and flows
+    into ``out`` and updates the controller latches in ``flags``.
     """
     b1 = b2 = b3 = -1.0
     inv_dt = 1.0 / dt_s
-    if grid_down and prm[P_HAS_BACKUP] != 0:
+    if now.grid_down and prm[P_HAS_BACKUP] != 0:
         flags[F_TOPUP] = 0
-        b1 = islanded(inv_dt, energy_wh, prm, ctl, solar_w, home_w, demand_w, wc_w, flags, out)
-    elif grid_down:
+        b1 = islanded(inv_dt, energy_wh, prm, ctl, now.solar_w, now.home_w, demand_w, wc_w,
+                      flags, out)
+    elif now.grid_down:
         flags[F_TOPUP] = 0
         without_backup(wc_w, out)
     else:
         flags[F_DARK] = 0
         flags[F_GEN_ON] = 0
-        storm = storm_event and ctl[C_STORM_ENABLED] != 0 and prm[P_STORM_CAPABLE] != 0
-        load_w = home_w + allocate_wc(demand_w, total_demand_w(demand_w), wc_w)
-        b1, b2, b3 = on_grid(inv_dt, energy_wh, prm, ctl, solar_w, load_w, storm, auto_cls,
-                             need_j, surplus_j, export_ok, plan, row, t_s, peak_w, flags,
-                             out)
+        storm = now.storm_event and ctl[C_STORM_ENABLED] != 0 and prm[P_STORM_CAPABLE] != 0
+        load_w = now.home_w + allocate_wc(demand_w, total_demand_w(demand_w), wc_w)
+        b1, b2, b3 = on_grid(inv_dt, energy_wh, prm, ctl, now.solar_w, load_w, storm,
+                             now.price_class, now.need_j, now.surplus_j, now.export_ok, plan,
+                             now.plan_row, t_s, now.peak_w, flags, out)
         if prm[P_HAS_BATTERY] == 0:
             flags[F_TOPUP] = 0
     fill_cells(out[O_SOLAR], out[O_GENERATOR], out[O_BATTERY], out[O_GRID], out[O_LOAD],
@@ -130,8 +130,8 @@ def decide_interval(dt_s: int, energy_wh: float, prm: Params, ctl: Controls, sol
 
 
 @kernel
-def _decide_at(t_s: int, step_s: int, m: int, env_k0: int, env: _INT, auto_f: _FLT,
-               auto_i: _INT, plan: PlanTables, seg_cond: _INT, seg_wc: _INT, wc_cfg: _INT,
+def _decide_at(t_s: int, step_s: int, m: int, env_k0: int, series: StepSeries,
+               plan: PlanTables, seg_cond: _INT, seg_wc: _INT, wc_cfg: _INT,
                group_limit_w: _INT, sessions: _INT, prm: Params, ctl: Controls, st_i: _INT,
                st_f: _FLT, flags: _INT, out: _INT, wc_w: _INT, demand_w: _INT) -> None:
     """Make the decision at t_s and store it (instant, hold, energies) in st_i / st_f."""
@@ -140,12 +140,13 @@ def _decide_at(t_s: int, step_s: int, m: int, env_k0: int, env: _INT, auto_f: _F
     hold = wc_demands(t_s, hold, seg_wc[m], wc_cfg[0], wc_cfg[1], group_limit_w,
                       sessions[0], sessions[1], sessions[2], demand_w)
     energy = st_f[F_ENERGY_NOW]
-    peak = running_peak_w(auto_i[3, k], st_i[I_DEMAND_MONTH], st_i[I_DEMAND_PEAK_W])
-    end = decide_interval(hold - t_s, energy, prm, ctl, env[0, k],
-                          env[1, k], seg_cond[m, SEG_GRID_DOWN] != 0,
-                          seg_cond[m, SEG_STORM] != 0, auto_i[0, k], auto_f[0, k],
-                          auto_f[1, k], auto_i[1, k] != 0, plan, auto_i[2, k], t_s, peak,
-                          demand_w, wc_w, flags, out)
+    peak = running_peak_w(series.demand_code[k], st_i[I_DEMAND_MONTH],
+                          st_i[I_DEMAND_PEAK_W])
+    now = Interval(series.solar_w[k], series.home_w[k], seg_cond[m, SEG_GRID_DOWN] != 0,
+                   seg_cond[m, SEG_STORM] != 0, series.price_class[k], series.need_j[k],
+                   series.surplus_j[k], series.export_ok[k] != 0, series.plan_row[k], peak)
+    end = decide_interval(t_s, hold - t_s, energy, prm, ctl, now, plan, demand_w, wc_w, flags,
+                          out)
     st_i[I_DECIDED_S] = t_s
     st_i[I_HOLD_S] = hold
     st_f[F_ENERGY_DECIDED] = energy
@@ -171,7 +172,7 @@ def _accrue(t_s: int, t_next: int, install_s: int, m: int, seg_wc: _INT, session
 
 @kernel
 def run_site(t0: int, t1: int, step_s: int, install_s: int, force: bool, env_k0: int,
-             env: _INT, auto_f: _FLT, auto_i: _INT, plan: PlanTables, seg_t: _INT,
+             series: StepSeries, plan: PlanTables, seg_t: _INT,
              seg_changed: _INT,
              seg_cond: _INT, seg_wc: _INT, wc_cfg: _INT, group_limit_w: _INT,
              sessions: _INT, prm: _FLT, ctl: _FLT, st_i: _INT, st_f: _FLT, flags: _INT,
@@ -179,10 +180,7 @@ def run_site(t0: int, t1: int, step_s: int, install_s: int, force: bool, env_k0:
              bucket_wh: _INT) -> int:
     """Advance one site from t0 to t1 [s]; return the number of bucket rows written.
 
-    env: (2, n) solar and home load [W] for steps from ``env_k0``; auto_f: (2, n) peak
-    need and pre-peak surplus [J];
-    auto_i: (4, n) autonomous class, battery-export permission, the optimiser's stage
-    row in ``plan`` (-1 none) and the demand code (see running_peak_w).
+    series: the per-step inputs for steps from ``env_k0``.
     seg_t: (M,) segment starts (seg_t[0] == t0, all <= t1); seg_changed: (M,)
     whether conditions differ from the previous segment; seg_cond: (M, 2) grid down and
     storm event; seg_wc: (M, K, 3) session index, fault, waiting.
@@ -203,7 +201,7 @@ def run_site(t0: int, t1: int, step_s: int, install_s: int, force: bool, env_k0:
             m += 1
             decide = decide or seg_changed[m] != 0
         if decide or t >= st_i[I_HOLD_S]:
-            _decide_at(t, step_s, m, env_k0, env, auto_f, auto_i, plan, seg_cond, seg_wc,
+            _decide_at(t, step_s, m, env_k0, series, plan, seg_cond, seg_wc,
                        wc_cfg, group_limit_w, sessions, prm_t, ctl_t, st_i, st_f, flags, out,
                        wc_w, demand_w)
             decide = False
@@ -215,7 +213,7 @@ def run_site(t0: int, t1: int, step_s: int, install_s: int, force: bool, env_k0:
         _accrue(t, t_next, install_s, m, seg_wc, sessions, out, wc_w, counters_j, st_i)
         if t_next > t:  # imports that flowed raise the month's peak
             st_i[I_DEMAND_MONTH], st_i[I_DEMAND_PEAK_W] = next_peak(
-                auto_i[3, t // step_s - env_k0], st_i[I_DEMAND_MONTH], st_i[I_DEMAND_PEAK_W],
+                series.demand_code[t // step_s - env_k0], st_i[I_DEMAND_MONTH], st_i[I_DEMAND_PEAK_W],
                 out[O_GRID])
         t = t_next
         if t == st_i[I_HOLD_S]:
