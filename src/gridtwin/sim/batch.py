@@ -27,7 +27,7 @@ from gridtwin.domain.profile import Quirk
 from gridtwin.domain.site import SiteSpec
 from gridtwin.sim.jit import kernel
 from gridtwin.sim.kernel import decide_interval, next_peak, running_peak_w
-from gridtwin.sim.kernel_io import Interval
+from gridtwin.sim.kernel_io import DemandPeak, Interval
 from gridtwin.sim.params import (
     N_CELLS,
     N_FLAGS,
@@ -175,10 +175,13 @@ def _run_block(lo: int, hi: int, start_s: int, step_s: int, prm: _F64, ctl: _F64
                 code = steps.demand_code[k, _column(steps.demand_code, i)]
             now = Interval(int(steps.solar_w[k, _column(steps.solar_w, i)]),
                            int(steps.home_w[k, _column(steps.home_w, i)]), is_down, is_storm,
-                           cls, need, sur, ok, row, running_peak_w(code, month[i], peak[i]))
+                           cls, need, sur, ok, row,
+                           running_peak_w(code, DemandPeak(month[i], peak[i])))
             e = decide_interval(start_s + k * step_s, step_s, energy[i], params_tuple(prm, i),
                                 controls_tuple(ctl, i), now, plan, none, wc_w, flag, out)
-            month[i], peak[i] = next_peak(code, month[i], peak[i], out[O_GRID])
+            demand = next_peak(code, DemandPeak(month[i], peak[i]), out[O_GRID])
+            month[i] = demand.month
+            peak[i] = demand.peak_w
             energy[i] = e
             sites.min_energy_wh[i] = min(sites.min_energy_wh[i], e)
             for f in range(N_FLAGS):
