@@ -36,7 +36,6 @@ from gridtwin.sim.kernel_io import (
     Window,
 )
 from gridtwin.sim.params import (
-    C_STORM_ENABLED,
     F_DARK,
     F_GEN_ON,
     F_TOPUP,
@@ -47,9 +46,6 @@ from gridtwin.sim.params import (
     O_LOAD,
     O_SOLAR,
     O_UNSERVED,
-    P_HAS_BACKUP,
-    P_HAS_BATTERY,
-    P_STORM_CAPABLE,
     Controls,
     Params,
     controls_tuple,
@@ -98,28 +94,29 @@ def decide_interval(t_s: int, dt_s: int, energy_wh: float, prm: Params, ctl: Con
     per-connector EV demand [W] (wc_w receives what is served). Writes powers and flows
     into ``out`` and updates the controller latches in ``flags``.
     """
-    b1 = b2 = b3 = -1.0
+    floor_wh = target_wh = reserve_wh = -1.0  # bounds the end energy snaps to (-1: none)
     inv_dt = 1.0 / dt_s
-    if now.grid_down and prm[P_HAS_BACKUP] != 0:
+    if now.grid_down and prm.has_backup != 0:
         flags[F_TOPUP] = 0
-        b1 = islanded(inv_dt, energy_wh, prm, ctl, now.solar_w, now.home_w, demand_w, wc_w,
-                      flags, out)
+        floor_wh = islanded(inv_dt, energy_wh, prm, ctl, now.solar_w, now.home_w, demand_w,
+                            wc_w, flags, out)
     elif now.grid_down:
         flags[F_TOPUP] = 0
         without_backup(wc_w, out)
     else:
         flags[F_DARK] = 0
         flags[F_GEN_ON] = 0
-        storm = now.storm_event and ctl[C_STORM_ENABLED] != 0 and prm[P_STORM_CAPABLE] != 0
+        storm = now.storm_event and ctl.storm_enabled != 0 and prm.storm_capable != 0
         load_w = now.home_w + allocate_wc(demand_w, total_demand_w(demand_w), wc_w)
-        b1, b2, b3 = on_grid(inv_dt, energy_wh, prm, ctl, now.solar_w, load_w, storm,
-                             now.price_class, now.need_j, now.surplus_j, now.export_ok, plan,
-                             now.plan_row, t_s, now.peak_w, flags, out)
-        if prm[P_HAS_BATTERY] == 0:
+        bounds = on_grid(inv_dt, energy_wh, prm, ctl, now, load_w, storm, plan, t_s, flags,
+                         out)
+        floor_wh, target_wh, reserve_wh = bounds.floor_wh, bounds.target_wh, bounds.reserve_wh
+        if prm.has_battery == 0:
             flags[F_TOPUP] = 0
     fill_cells(out[O_SOLAR], out[O_GENERATOR], out[O_BATTERY], out[O_GRID], out[O_LOAD],
                out, O_CELLS)
-    return settle_energy_wh(energy_wh, float(out[O_BATTERY]), float(dt_s), prm, b1, b2, b3)
+    return settle_energy_wh(energy_wh, float(out[O_BATTERY]), float(dt_s), prm, floor_wh,
+                            target_wh, reserve_wh)
 
 
 @kernel
