@@ -12,12 +12,6 @@ import math
 
 from gridtwin.sim.jit import kernel
 from gridtwin.sim.params import (
-    P_CHARGE_RATE,
-    P_CHARGE_WS_PER_WH,
-    P_DISCHARGE_RATE,
-    P_DISCHARGE_WS_PER_WH,
-    P_INV_PACK,
-    P_PACK_WH,
     Params,
 )
 
@@ -42,13 +36,13 @@ _BIG_W = 1.0e12  # bound-sizing results are capped here before the int conversio
 @kernel
 def app_pct(energy_wh: float, prm: Params) -> float:
     """App-scale state of charge ``max(0, (100 E/T - 5) / 0.95)`` [%]; 0 without a pack."""
-    return max(0.0, (100.0 * energy_wh * prm[P_INV_PACK] - 5.0) * APP_PER_RAW)
+    return max(0.0, (100.0 * energy_wh * prm.inv_pack_per_wh - 5.0) * APP_PER_RAW)
 
 
 @kernel
 def energy_at_app_pct(pct: float, prm: Params) -> float:
     """Raw energy of an app percentage: ``T (0.05 + 0.0095 pct)`` [Wh]."""
-    return prm[P_PACK_WH] * (BUFFER_FRACTION + 0.0095 * pct)
+    return prm.pack_wh * (BUFFER_FRACTION + 0.0095 * pct)
 
 
 @kernel
@@ -64,7 +58,7 @@ def charge_limit_w(energy_wh: float, ceiling_wh: float, inv_dt: float, prm: Para
     """Largest integer charge power [W] that keeps E <= ceiling_wh over 1/inv_dt seconds."""
     if energy_wh >= ceiling_wh:
         return 0.0
-    return math.floor(min(_BIG_W, (ceiling_wh - energy_wh) * inv_dt * prm[P_CHARGE_WS_PER_WH]))
+    return math.floor(min(_BIG_W, (ceiling_wh - energy_wh) * inv_dt * prm.charge_ws_per_wh))
 
 
 @kernel
@@ -72,15 +66,15 @@ def discharge_limit_w(energy_wh: float, floor_wh: float, inv_dt: float, prm: Par
     """Largest integer discharge power [W] that keeps E >= floor_wh over 1/inv_dt seconds."""
     if energy_wh <= floor_wh:
         return 0.0
-    return math.floor(min(_BIG_W, (energy_wh - floor_wh) * inv_dt * prm[P_DISCHARGE_WS_PER_WH]))
+    return math.floor(min(_BIG_W, (energy_wh - floor_wh) * inv_dt * prm.discharge_ws_per_wh))
 
 
 @kernel
 def energy_rate_wh_per_s(battery_w: float, prm: Params) -> float:
     """dE/dt of the pack for AC battery power B (+ discharging) [Wh/s]."""
     if battery_w < 0:
-        return -battery_w * prm[P_CHARGE_RATE]
-    return -battery_w * prm[P_DISCHARGE_RATE]
+        return -battery_w * prm.charge_wh_per_w_s
+    return -battery_w * prm.discharge_wh_per_w_s
 
 
 @kernel
@@ -104,9 +98,9 @@ def settle_energy_wh(energy_wh: float, battery_w: float, dt_s: float, prm: Param
     """
     if battery_w == 0:
         return energy_wh
-    pack = prm[P_PACK_WH]
+    pack = prm.pack_wh
     end = energy_wh + energy_rate_wh_per_s(battery_w, prm) * dt_s
-    one_watt = dt_s * (prm[P_CHARGE_RATE] if battery_w < 0 else prm[P_DISCHARGE_RATE])
+    one_watt = dt_s * (prm.charge_wh_per_w_s if battery_w < 0 else prm.discharge_wh_per_w_s)
     end = _snap(energy_wh, end, pack, one_watt)
     end = _snap(energy_wh, end, BUFFER_FRACTION * pack, one_watt)
     end = _snap(energy_wh, end, b1, one_watt)

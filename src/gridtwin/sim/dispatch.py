@@ -22,13 +22,8 @@ from gridtwin.sim.battery import (
     tapered_charge_w,
 )
 from gridtwin.sim.jit import borrowing_kernel, kernel
+from gridtwin.sim.kernel_io import Interval
 from gridtwin.sim.params import (
-    C_EXPORT_RULE,
-    C_GRID_CHARGING,
-    C_MODE,
-    C_RESERVE_PCT,
-    C_STRATEGY,
-    C_TOPUP_QUIRK,
     CHARGE_W_BACKUP_PER_PW,
     CHARGE_W_OFF_PEAK_PER_PW,
     CHARGE_W_TOPUP_PER_PW,
@@ -46,14 +41,6 @@ from gridtwin.sim.params import (
     O_LOAD,
     O_SOLAR,
     O_UNSERVED,
-    P_CHARGE_W,
-    P_DISCHARGE_W,
-    P_ETA,
-    P_GRID_CHARGE_CAP_W,
-    P_MAX_EXPORT_W,
-    P_MAX_IMPORT_W,
-    P_PACK_WH,
-    P_POWERWALLS,
     Controls,
     Params,
 )
@@ -64,7 +51,7 @@ from gridtwin.sim.tbc import (
     step_battery_w,
 )
 
-__all__ = ["on_grid"]
+__all__ = ["Bounds", "on_grid"]
 
 _NO_BOUND = -1.0
 
@@ -79,10 +66,26 @@ def _peak_target_pct(reserve: float, need_j: float, eta: float, pack_wh: float) 
 def _off_peak_goal_pct(ctl: Controls, t_pct: float, surplus_j: float,
                        eta: float, pack_wh: float) -> float:
     """Grid-charge goal off peak: t% (economics) or t% less expected solar (balanced)."""
-    if ctl[C_STRATEGY] == 0:
+    if ctl.strategy == 0:
         return t_pct
     solar_pct = 100.0 * eta * (surplus_j / 3600.0) / (0.95 * pack_wh)
-    return max(ctl[C_RESERVE_PCT], t_pct - solar_pct)
+    return max(ctl.reserve_pct, t_pct - solar_pct)
+
+
+class Bounds(NamedTuple):
+    """The stored energies [Wh] an on-grid battery power was sized to land on exactly
+    (battery.settle_energy_wh snaps to them); -1: unused."""
+
+    floor_wh: float  # discharge floor (reserve, mode floor or forced-export floor)
+    target_wh: float  # grid-charge target
+    reserve_wh: float  # reserve the §4 top-up charges to
+
+
+class Planned(NamedTuple):
+    """The optimiser's battery power after the §5.3 clips, and the floor it respects."""
+
+    battery_w: float  # + discharging [W]
+    floor_wh: float  # the reserve's stored energy [Wh]
 
 
 class Policy(NamedTuple):
@@ -102,24 +105,23 @@ class Policy(NamedTuple):
 
 
 @kernel
-def _policy(prm: Params, ctl: Controls, storm_active: bool,
-            auto_cls: int, need_j: float, surplus_j: float, export_ok: bool) -> Policy:
+def _policy(prm: Params, ctl: Controls, storm_active: bool, now: Interval) -> Policy:
     """The Policy of the current mode and conditions (§5.2, §5.3 reference, §5.5, §6)."""
-    n = prm[P_POWERWALLS]
-    gc = ctl[C_GRID_CHARGING] != 0
-    reserve = ctl[C_RESERVE_PCT]
-    if storm_active or ctl[C_MODE] == MODE_BACKUP:
+    n = prm.powerwalls
+    gc = ctl.grid_charging != 0
+    reserve = ctl.reserve_pct
+    if storm_active or ctl.mode == MODE_BACKUP:
         return Policy(-1.0, CHARGE_W_BACKUP_PER_PW * n if gc else 0.0, 100.0, True, False)
-    if ctl[C_MODE] != MODE_AUTONOMOUS or auto_cls == CLASS_NONE:
+    if ctl.mode != MODE_AUTONOMOUS or now.price_class == CLASS_NONE:
         return Policy(reserve, 0.0, 0.0, True, False)
-    t_pct = _peak_target_pct(reserve, need_j, prm[P_ETA], prm[P_PACK_WH])
-    if auto_cls == CLASS_OFF_PEAK:
-        goal = _off_peak_goal_pct(ctl, t_pct, surplus_j, prm[P_ETA], prm[P_PACK_WH])
+    t_pct = _peak_target_pct(reserve, now.need_j, prm.eta, prm.pack_wh)
+    if now.price_class == CLASS_OFF_PEAK:
+        goal = _off_peak_goal_pct(ctl, t_pct, now.surplus_j, prm.eta, prm.pack_wh)
         return Policy(-1.0, CHARGE_W_OFF_PEAK_PER_PW * n if gc else 0.0, goal, True, False)
-    if auto_cls == CLASS_MID:
+    if now.price_class == CLASS_MID:
         return Policy(max(reserve, t_pct), 0.0, 0.0, True, False)
-    rule = ctl[C_EXPORT_RULE]
-    force = rule == EXPORT_BATTERY_OK and export_ok
+    rule = ctl.export_rule
+    force = rule == EXPORT_BATTERY_OK and now.export_ok
     return Policy(reserve, 0.0, 0.0, rule == EXPORT_NEVER, force)
 
 
@@ -146,11 +148,11 @@ def _grid_fed_charge_w(rate_w: float, target_wh: float, energy_wh: float, inv_dt
 @kernel
 def _plan_settings(prm: Params, ctl: Controls) -> PlanSettings:
     """The optimiser's view of the site and its controls (see gridtwin.sim.tbc)."""
-    gc = ctl[C_GRID_CHARGING] != 0
-    balanced = ctl[C_STRATEGY] != 0
-    export = ctl[C_EXPORT_RULE] == EXPORT_BATTERY_OK and not balanced
-    return PlanSettings(prm[P_ETA], prm[P_CHARGE_W], prm[P_DISCHARGE_W],
-                        min(prm[P_CHARGE_W], prm[P_GRID_CHARGE_CAP_W]) if gc else 0.0,
+    gc = ctl.grid_charging != 0
+    balanced = ctl.strategy != 0
+    export = ctl.export_rule == EXPORT_BATTERY_OK and not balanced
+    return PlanSettings(prm.eta, prm.charge_w, prm.discharge_w,
+                        min(prm.charge_w, prm.grid_charge_cap_w) if gc else 0.0,
                         1.0 if export else 0.0,
                         BALANCED_GRID_CHARGE_PENALTY if balanced else 0.0)
 
@@ -158,61 +160,60 @@ def _plan_settings(prm: Params, ctl: Controls) -> PlanSettings:
 @borrowing_kernel
 def _planned_w(inv_dt: float, dt_s: int, t_s: int, energy_wh: float, prm: Params,
                ctl: Controls, plan: PlanTables, row: int, net: float, room_w: float,
-               peak_w: float) -> tuple[float, float]:
-    """(battery power [W], reserve energy [Wh]): the optimiser's choice for this interval
-    clipped to the §5.3 invariants: not below the reserve, battery energy to the grid
+               peak_w: float) -> Planned:
+    """The optimiser's choice for this interval clipped to the §5.3 invariants: not below the reserve, battery energy to the grid
     only with battery_ok (never in balanced), grid-fed charging only when allowed."""
     s = _plan_settings(prm, ctl)
     battery = float(round(step_battery_w(plan, row, energy_wh, t_s, dt_s, net, s, peak_w)))
-    reserve_wh = energy_at_app_pct(ctl[C_RESERVE_PCT], prm)
-    hi = min(prm[P_DISCHARGE_W], discharge_limit_w(energy_wh, reserve_wh, inv_dt, prm))
+    reserve_wh = energy_at_app_pct(ctl.reserve_pct, prm)
+    hi = min(prm.discharge_w, discharge_limit_w(energy_wh, reserve_wh, inv_dt, prm))
     if s.battery_export == 0:
         hi = min(hi, max(0.0, net))
     lo = -min(room_w, max(0.0, -net) + s.grid_charge_w)
-    return min(max(battery, lo), hi), reserve_wh
+    return Planned(min(max(battery, lo), hi), reserve_wh)
 
 
 @kernel
 def on_grid(inv_dt: float, energy_wh: float, prm: Params,
-            ctl: Controls, solar_w: int, load_w: int, storm_active: bool,
-            auto_cls: int, need_j: float, surplus_j: float, export_ok: bool,
-            plan: PlanTables, row: int, t_s: int, peak_w: float,
+            ctl: Controls, now: Interval, load_w: int, storm_active: bool,
+            plan: PlanTables, t_s: int,
             flags: npt.NDArray[np.int64], out: npt.NDArray[np.int64]
-            ) -> tuple[float, float, float]:
-    """Decide S, B, R for an on-grid interval; return the (floor, target, reserve)
-    energies [Wh] the battery power was sized against (for exact landing), -1 unused.
+            ) -> Bounds:
+    """Decide S, B, R for an on-grid interval; return the energies the battery power was
+    sized against (for exact landing).
 
-    row: the optimiser's stage row for this interval (-1: no plan, the reference policy
-    or self-consumption applies); t_s: the interval's start [Unix s]; peak_w: the month's
-    running peak import over demand-priced steps [W] (0: none yet or no demand charges).
+    now: the interval's solar and planning inputs (now.plan_row -1: no plan, the
+    reference policy or self-consumption applies); load_w: home plus served Wall
+    Connectors [W]; storm_active: Storm Watch is acting; t_s: the interval's start [Unix s].
     """
     app = app_pct(energy_wh, prm)
-    optimised = row >= 0 and ctl[C_MODE] == MODE_AUTONOMOUS and not storm_active
+    optimised = now.plan_row >= 0 and ctl.mode == MODE_AUTONOMOUS and not storm_active
     # the optimiser replaces the mode's policy (its choice is made in _planned_w)
-    policy = (Policy(ctl[C_RESERVE_PCT], 0.0, 0.0, True, False) if optimised
-              else _policy(prm, ctl, storm_active, auto_cls, need_j, surplus_j, export_ok))
+    policy = (Policy(ctl.reserve_pct, 0.0, 0.0, True, False) if optimised
+              else _policy(prm, ctl, storm_active, now))
     floor_pct = policy.floor_pct
     rate_w = policy.grid_rate_w
     target_pct = policy.grid_target_pct
     solar_first = policy.solar_first
     force = policy.force_export
-    reserve = 100.0 if ctl[C_MODE] == MODE_BACKUP else ctl[C_RESERVE_PCT]
+    reserve = 100.0 if ctl.mode == MODE_BACKUP else ctl.reserve_pct
     reserve_wh = energy_at_app_pct(reserve, prm)
     topup = _update_topup(flags, app, energy_wh, reserve_wh, reserve)
-    charge_w = tapered_charge_w(prm[P_CHARGE_W], app)
-    room_w = min(charge_w, charge_limit_w(energy_wh, prm[P_PACK_WH], inv_dt, prm))
+    charge_w = tapered_charge_w(prm.charge_w, app)
+    room_w = min(charge_w, charge_limit_w(energy_wh, prm.pack_wh, inv_dt, prm))
     floor_wh = energy_at_app_pct(floor_pct, prm) if floor_pct >= 0 else _NO_BOUND
     cap_d = 0.0
     if floor_pct >= 0:
-        cap_d = min(prm[P_DISCHARGE_W], discharge_limit_w(energy_wh, floor_wh, inv_dt, prm))
-    net = float(load_w - solar_w)
+        cap_d = min(prm.discharge_w, discharge_limit_w(energy_wh, floor_wh, inv_dt, prm))
+    net = float(load_w - now.solar_w)
     surplus = max(0.0, -net)
     battery = min(net, cap_d) if net > 0 else (-min(surplus, room_w) if solar_first else 0.0)
     target_wh = _NO_BOUND
-    grid_cap = prm[P_GRID_CHARGE_CAP_W]
+    grid_cap = prm.grid_charge_cap_w
     if optimised:
-        battery, floor_wh = _planned_w(inv_dt, round(1.0 / inv_dt), t_s, energy_wh,
-                                       prm, ctl, plan, row, net, room_w, peak_w)
+        planned = _planned_w(inv_dt, round(1.0 / inv_dt), t_s, energy_wh, prm, ctl, plan,
+                             now.plan_row, net, room_w, now.peak_w)
+        battery, floor_wh = planned.battery_w, planned.floor_wh
         rate_w = 0.0
         force = False
     if rate_w > 0:
@@ -221,28 +222,28 @@ def on_grid(inv_dt: float, energy_wh: float, prm: Params,
                                grid_cap)
         battery = min(battery, -g) if g > 0 else battery
     if topup:
-        grid_ok = ctl[C_GRID_CHARGING] != 0 or ctl[C_TOPUP_QUIRK] != 0
-        g = _grid_fed_charge_w(CHARGE_W_TOPUP_PER_PW * prm[P_POWERWALLS], reserve_wh, energy_wh,
+        grid_ok = ctl.grid_charging != 0 or ctl.topup_quirk != 0
+        g = _grid_fed_charge_w(CHARGE_W_TOPUP_PER_PW * prm.powerwalls, reserve_wh, energy_wh,
                                inv_dt, prm, charge_w, surplus, grid_cap if grid_ok else 0.0)
         if g > 0 and -battery < g:
             battery = -g
     if force:
-        reserve_floor = energy_at_app_pct(ctl[C_RESERVE_PCT], prm)
-        battery = max(battery, min(prm[P_DISCHARGE_W],
+        reserve_floor = energy_at_app_pct(ctl.reserve_pct, prm)
+        battery = max(battery, min(prm.discharge_w,
                                    discharge_limit_w(energy_wh, reserve_floor, inv_dt, prm)))
         floor_wh = reserve_floor
-    solar = float(solar_w)
+    solar = float(now.solar_w)
     solar, battery = _limit_export(prm, ctl, load_w, solar, battery, room_w)
     battery = _limit_import(inv_dt, energy_wh, prm, ctl, storm_active, load_w, solar, battery)
     _write(out, solar, battery, load_w)
-    return floor_wh, target_wh, reserve_wh if topup else _NO_BOUND
+    return Bounds(floor_wh, target_wh, reserve_wh if topup else _NO_BOUND)
 
 
 @kernel
 def _limit_export(prm: Params, ctl: Controls, load_w: int,
                   solar: float, battery: float, room_w: float) -> tuple[float, float]:
     """Export rule and export limit: cut forced discharge, then charge more, then curtail."""
-    cap = 0.0 if ctl[C_EXPORT_RULE] == EXPORT_NEVER else prm[P_MAX_EXPORT_W]
+    cap = 0.0 if ctl.export_rule == EXPORT_NEVER else prm.max_export_w
     excess = (solar + battery - load_w) - cap
     if excess <= 0:
         return solar, battery
@@ -261,7 +262,7 @@ def _limit_import(inv_dt: float, energy_wh: float, prm: Params,
                   ctl: Controls, storm_active: bool, load_w: int,
                   solar: float, battery: float) -> float:
     """Import limit: drop grid-fed charging, then discharge down to the reserve (soft)."""
-    excess = (load_w - solar - battery) - prm[P_MAX_IMPORT_W]
+    excess = (load_w - solar - battery) - prm.max_import_w
     if excess <= 0:
         return battery
     if battery < 0:
@@ -269,10 +270,10 @@ def _limit_import(inv_dt: float, energy_wh: float, prm: Params,
         cut = min(excess, grid_fed)
         battery += cut
         excess -= cut
-    if excess <= 0 or storm_active or ctl[C_MODE] == MODE_BACKUP:
+    if excess <= 0 or storm_active or ctl.mode == MODE_BACKUP:
         return battery
-    floor_wh = energy_at_app_pct(ctl[C_RESERVE_PCT], prm)
-    cap_d = min(prm[P_DISCHARGE_W], discharge_limit_w(energy_wh, floor_wh, inv_dt, prm))
+    floor_wh = energy_at_app_pct(ctl.reserve_pct, prm)
+    cap_d = min(prm.discharge_w, discharge_limit_w(energy_wh, floor_wh, inv_dt, prm))
     if battery < cap_d:
         battery += min(excess, cap_d - battery)
     return battery

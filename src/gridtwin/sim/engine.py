@@ -25,9 +25,19 @@ from gridtwin.sim.conditions import (
     build_segments,
     islanded_intervals,
 )
-from gridtwin.sim.ev import connector_states
+from gridtwin.sim.ev import SEG_FAULT, SEG_SESSION, SEG_WAITING, connector_states
 from gridtwin.sim.inputs import StepInputs, decision_key, step_inputs
 from gridtwin.sim.kernel import run_site
+from gridtwin.sim.kernel_io import (
+    Chargers,
+    Decision,
+    DemandPeak,
+    Ledger,
+    RunState,
+    SegmentTable,
+    StepSeries,
+    Window,
+)
 from gridtwin.sim.params import (
     F_DARK,
     F_GEN_ON,
@@ -102,104 +112,122 @@ def advance(spec: SiteSpec, controls: SiteControls, state: SiteState, until_s: i
     segs = build_segments(spec, events, state.sessions, t0, t1)
     force = (decision_key(prm, ctl, segs.conditions[0], inputs, t0, step) != state.decision_key
              or len(state.wall_connector_w) != len(spec.wall_connectors))
-    run = _Run.pack(spec, state, segs, t1)
-    n_rows = run_site(
-        t0, t1, step, spec.installation_s, force, inputs.k0, inputs.env, inputs.auto_f,
-        inputs.auto_i, inputs.plan, segs.starts, segs.changed, segs.cond, segs.wc, run.wc_cfg,
-        run.group_limit_w, run.sessions, prm, ctl, run.st_i, run.st_f,
-        run.flags, run.out, run.wc_w, run.counters, run.base, run.bucket_starts, run.bucket_wh)
+    table = _session_table(segs.sessions)
+    ledger = _ledger(state, t1)
+    chargers = _chargers(spec, state, table)
+    window = Window(t0, t1, step, spec.installation_s, inputs.k0)
+    done = run_site(window, force, _series(inputs), inputs.plan, _segment_table(segs), chargers,
+                    prm, ctl, _run_state(state), ledger)
     island_start = next((s for s, e, _ in islanded_intervals(spec, events) if s <= t1 < e), None)
-    new_state, sessions = run.unpack(spec, controls, state, segs, inputs, prm, ctl, t1,
-                                     island_start)
-    return AdvanceResult(new_state, run.bucket_starts[:n_rows].copy(),
-                         run.bucket_wh[:n_rows].copy(),
+    sessions = _sessions_out(segs.sessions, table)
+    new_state = _state_after(spec, controls, state, segs, inputs, prm, ctl, t1, island_start,
+                             done.state, ledger, chargers, sessions)
+    n = done.n_buckets
+    return AdvanceResult(new_state, ledger.bucket_start_s[:n].copy(), ledger.bucket_wh[:n].copy(),
                          backup_intervals(spec, events, t0, t1), sessions)
 
 
-class _Run:
-    """The mutable arrays of one run_site call."""
+def _series(inputs: StepInputs) -> StepSeries:
+    """The kernel's named view of the step inputs' rows (no copies)."""
+    env, auto_f, auto_i = inputs.env, inputs.auto_f, inputs.auto_i
+    return StepSeries(solar_w=env[0], home_w=env[1], price_class=auto_i[0],
+                      need_j=auto_f[0], surplus_j=auto_f[1], export_ok=auto_i[1],
+                      plan_row=auto_i[2], demand_code=auto_i[3])
 
-    def __init__(self, **arrays: _I64 | npt.NDArray[np.float64]) -> None:
-        self.__dict__.update(arrays)
 
-    wc_cfg: _I64
-    group_limit_w: _I64
-    sessions: _I64
-    st_i: _I64
-    st_f: npt.NDArray[np.float64]
-    flags: _I64
-    out: _I64
-    wc_w: _I64
-    counters: _I64
-    base: _I64
-    bucket_starts: _I64
-    bucket_wh: _I64
+def _segment_table(segs: Segments) -> SegmentTable:
+    """The kernel's named, contiguous columns of the segments' conditions."""
+    def column(a: _I64) -> _I64:
+        return np.ascontiguousarray(a)
+    return SegmentTable(start_s=segs.starts, changed=segs.changed,
+                        grid_down=column(segs.cond[:, 0]), storm=column(segs.cond[:, 1]),
+                        wc_session=column(segs.wc[:, :, SEG_SESSION]),
+                        wc_fault=column(segs.wc[:, :, SEG_FAULT]),
+                        wc_waiting=column(segs.wc[:, :, SEG_WAITING]))
 
-    @classmethod
-    def pack(cls, spec: SiteSpec, state: SiteState, segs: Segments, t1: int) -> _Run:
-        out = np.zeros(N_OUT, dtype=np.int64)
-        out[[O_SOLAR, O_BATTERY, O_GRID, O_GENERATOR, O_LOAD, O_UNSERVED]] = (
-            state.solar_w, state.battery_w, state.grid_w, state.generator_w, state.load_w,
-            state.unserved_w)
-        fill_cells(out[O_SOLAR], out[O_GENERATOR], out[O_BATTERY], out[O_GRID], out[O_LOAD],
-                   out, O_CELLS)
-        n_wc = len(spec.wall_connectors)
-        wc_w = np.zeros(n_wc, dtype=np.int64)
-        if len(state.wall_connector_w) == n_wc:
-            wc_w[:] = state.wall_connector_w
-        n_rows = (t1 - state.t_s) // 300 + 2
-        groups, limits = _groups(spec)
-        return cls(
-            wc_cfg=np.array([[w.max_power_w for w in spec.wall_connectors], groups],
-                            dtype=np.int64).reshape(2, n_wc),
-            group_limit_w=np.asarray(limits, dtype=np.int64),
-            sessions=_session_table(segs.sessions),
-            st_i=np.array([state.decided_s, state.hold_until_s, state.unserved_j,
-                           state.demand_month, state.demand_peak_w], dtype=np.int64),
-            st_f=np.array([state.energy_wh, state.decided_energy_wh, state.planned_energy_wh]),
-            flags=np.array([state.dark, state.generator_on, state.topup_active], dtype=np.int64),
-            out=out, wc_w=wc_w,
-            counters=np.asarray(state.counters_j, dtype=np.int64).copy(),
-            base=np.asarray(state.bucket_base_j, dtype=np.int64).copy(),
-            bucket_starts=np.zeros(n_rows, dtype=np.int64),
-            bucket_wh=np.zeros((n_rows, N_CELLS), dtype=np.int64))
 
-    def unpack(self, spec: SiteSpec, controls: SiteControls, state: SiteState, segs: Segments,
-               inputs: StepInputs, prm: npt.NDArray[np.float64],
-               ctl: npt.NDArray[np.float64], t1: int, island_start: int | None
-               ) -> tuple[SiteState, tuple[ChargeSession, ...]]:
-        cond = segs.conditions[-1]
-        sessions = _sessions_out(segs.sessions, self.sessions)
-        active = tuple(s for s in sessions if s.unplugged_s is None)
-        wc_w = [int(x) for x in self.wc_w]
-        waiting = [w[2] for w in cond.wc]
-        wc_states = connector_states([w[1] for w in cond.wc],
-                                     [int(q) for q in segs.wc[-1, :, 0]], waiting, wc_w)
-        storm = (cond.storm_event and controls.storm_mode_enabled and spec.storm_capable
-                 and spec.has_battery)
-        flags = self.flags
-        o = self.out
-        new = replace(
-            state, t_s=t1, energy_wh=float(self.st_f[0]),
-            counters_j=tuple(int(x) for x in self.counters),
-            bucket_base_j=tuple(int(x) for x in self.base),
-            solar_w=int(o[O_SOLAR]), battery_w=int(o[O_BATTERY]), grid_w=int(o[O_GRID]),
-            generator_w=int(o[O_GENERATOR]), load_w=int(o[O_LOAD]),
-            wall_connector_w=tuple(wc_w), wall_connector_state=wc_states,
-            islanded=cond.islanded, island_intentional=cond.intentional,
-            island_start_s=island_start,
-            dark=bool(flags[F_DARK]), generator_on=bool(flags[F_GEN_ON]),
-            storm_active=storm, topup_active=bool(flags[F_TOPUP]),
-            controller_state=_controller_state(controls, cond.grid_down, cond.islanded,
-                                               bool(flags[F_DARK]), storm,
-                                               bool(flags[F_TOPUP]), inputs, t1, spec.step_s),
-            unserved_j=int(self.st_i[2]), unserved_wh=int(self.st_i[2]) / 3600.0,
-            unserved_w=int(o[O_UNSERVED]), sessions=active, grid_down=cond.grid_down,
-            decided_s=int(self.st_i[0]), hold_until_s=int(self.st_i[1]),
-            decided_energy_wh=float(self.st_f[1]), planned_energy_wh=float(self.st_f[2]),
-            demand_month=int(self.st_i[3]), demand_peak_w=int(self.st_i[4]),
-            decision_key=decision_key(prm, ctl, cond, inputs, t1, spec.step_s))
-        return new, sessions
+def _run_state(state: SiteState) -> RunState:
+    """The kernel's scalar state from a SiteState (ints and floats, as numba types them)."""
+    return RunState(
+        float(state.energy_wh),
+        Decision(int(state.decided_s), int(state.hold_until_s),
+                 float(state.decided_energy_wh), float(state.planned_energy_wh)),
+        int(state.unserved_j), DemandPeak(int(state.demand_month), int(state.demand_peak_w)))
+
+
+def _ledger(state: SiteState, t1: int) -> Ledger:
+    """The decision in force, latches and counters of ``state``, and room for the buckets
+    that complete by t1 [s]."""
+    out = np.zeros(N_OUT, dtype=np.int64)
+    out[[O_SOLAR, O_BATTERY, O_GRID, O_GENERATOR, O_LOAD, O_UNSERVED]] = (
+        state.solar_w, state.battery_w, state.grid_w, state.generator_w, state.load_w,
+        state.unserved_w)
+    fill_cells(out[O_SOLAR], out[O_GENERATOR], out[O_BATTERY], out[O_GRID], out[O_LOAD],
+               out, O_CELLS)
+    n_rows = (t1 - state.t_s) // 300 + 2
+    return Ledger(
+        powers=out,
+        latches=np.array([state.dark, state.generator_on, state.topup_active], dtype=np.int64),
+        counters_j=np.asarray(state.counters_j, dtype=np.int64).copy(),
+        bucket_base_j=np.asarray(state.bucket_base_j, dtype=np.int64).copy(),
+        bucket_start_s=np.zeros(n_rows, dtype=np.int64),
+        bucket_wh=np.zeros((n_rows, N_CELLS), dtype=np.int64))
+
+
+def _chargers(spec: SiteSpec, state: SiteState, table: _I64) -> Chargers:
+    """The site's Wall Connectors and the sessions of ``table`` (_session_table; its rows
+    are shared, so the kernel's progress lands in it)."""
+    n_wc = len(spec.wall_connectors)
+    served_w = np.zeros(n_wc, dtype=np.int64)
+    if len(state.wall_connector_w) == n_wc:
+        served_w[:] = state.wall_connector_w
+    groups, limits = _groups(spec)
+    return Chargers(
+        max_w=np.array([w.max_power_w for w in spec.wall_connectors], dtype=np.int64),
+        group=np.array(groups, dtype=np.int64),
+        group_limit_w=np.array(limits, dtype=np.int64),
+        target_j=table[0], session_max_w=table[1], delivered_j=table[2],
+        first_power_s=table[3], last_power_s=table[4],
+        demand_w=np.zeros(n_wc, dtype=np.int64), served_w=served_w)
+
+
+def _state_after(spec: SiteSpec, controls: SiteControls, state: SiteState, segs: Segments,
+                 inputs: StepInputs, prm: npt.NDArray[np.float64],
+                 ctl: npt.NDArray[np.float64], t1: int, island_start: int | None,
+                 run: RunState, ledger: Ledger, chargers: Chargers,
+                 sessions: tuple[ChargeSession, ...]) -> SiteState:
+    """The SiteState at t1 from the kernel's results."""
+    cond = segs.conditions[-1]
+    active = tuple(s for s in sessions if s.unplugged_s is None)
+    wc_w = [int(x) for x in chargers.served_w]
+    waiting = [w[2] for w in cond.wc]
+    wc_states = connector_states([w[1] for w in cond.wc],
+                                 [int(q) for q in segs.wc[-1, :, SEG_SESSION]], waiting, wc_w)
+    storm = (cond.storm_event and controls.storm_mode_enabled and spec.storm_capable
+             and spec.has_battery)
+    flags = ledger.latches
+    o = ledger.powers
+    decision = run.decision
+    return replace(
+        state, t_s=t1, energy_wh=float(run.energy_wh),
+        counters_j=tuple(int(x) for x in ledger.counters_j),
+        bucket_base_j=tuple(int(x) for x in ledger.bucket_base_j),
+        solar_w=int(o[O_SOLAR]), battery_w=int(o[O_BATTERY]), grid_w=int(o[O_GRID]),
+        generator_w=int(o[O_GENERATOR]), load_w=int(o[O_LOAD]),
+        wall_connector_w=tuple(wc_w), wall_connector_state=wc_states,
+        islanded=cond.islanded, island_intentional=cond.intentional,
+        island_start_s=island_start,
+        dark=bool(flags[F_DARK]), generator_on=bool(flags[F_GEN_ON]),
+        storm_active=storm, topup_active=bool(flags[F_TOPUP]),
+        controller_state=_controller_state(controls, cond.grid_down, cond.islanded,
+                                           bool(flags[F_DARK]), storm,
+                                           bool(flags[F_TOPUP]), inputs, t1, spec.step_s),
+        unserved_j=int(run.unserved_j), unserved_wh=int(run.unserved_j) / 3600.0,
+        unserved_w=int(o[O_UNSERVED]), sessions=active, grid_down=cond.grid_down,
+        decided_s=int(decision.decided_s), hold_until_s=int(decision.hold_s),
+        decided_energy_wh=float(decision.start_wh), planned_energy_wh=float(decision.end_wh),
+        demand_month=int(run.demand.month), demand_peak_w=int(run.demand.peak_w),
+        decision_key=decision_key(prm, ctl, cond, inputs, t1, spec.step_s))
 
 
 def _groups(spec: SiteSpec) -> tuple[list[int], list[int]]:

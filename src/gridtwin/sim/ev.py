@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gridtwin.sim.jit import kernel
+from gridtwin.sim.kernel_io import Chargers
 from gridtwin.sim.params import WC_MIN_W
 
 __all__ = ["allocate_wc", "wc_demands"]
@@ -22,37 +23,36 @@ STATE_STOPPED = 4
 STATE_SCHEDULED = 5
 STATE_FAULT = 7
 
-SEG_SESSION = 0  # per-connector condition columns: session index (-1 none)
+SEG_SESSION = 0  # per-connector condition columns of Segments.wc: session index (-1 none)
 SEG_FAULT = 1
 SEG_WAITING = 2
 
 
 @kernel
-def wc_demands(t_s: int, hold_s: int, seg_wc: npt.NDArray[np.int64],
-               wc_max_w: npt.NDArray[np.int64], wc_group: npt.NDArray[np.int64],
-               group_limit_w: npt.NDArray[np.int64], sess_target_j: npt.NDArray[np.int64],
-               sess_max_w: npt.NDArray[np.int64], sess_delivered_j: npt.NDArray[np.int64],
-               demand_w: npt.NDArray[np.int64]) -> int:
-    """Fill demand_w [W] per connector at t_s; return the interval end [s], <= hold_s.
+def wc_demands(t_s: int, hold_s: int, session: npt.NDArray[np.int64],
+               fault: npt.NDArray[np.int64], waiting: npt.NDArray[np.int64],
+               ch: Chargers) -> int:
+    """Fill ch.demand_w [W] per connector at t_s; return the interval end [s], <= hold_s.
 
-    seg_wc: (K, 3) conditions of the current segment (session, fault, waiting).
+    session / fault / waiting: (K,) the current segment's conditions per connector
+    (session index, -1 none; 1 faulted; 1 waiting for a scheduled start).
     """
-    n = wc_max_w.shape[0]
-    for k in range(n):
-        q = seg_wc[k, SEG_SESSION]
+    demand_w = ch.demand_w
+    for k in range(ch.max_w.shape[0]):
+        q = session[k]
         demand_w[k] = 0
-        if q < 0 or seg_wc[k, SEG_FAULT] != 0 or seg_wc[k, SEG_WAITING] != 0:
+        if q < 0 or fault[k] != 0 or waiting[k] != 0:
             continue
-        if sess_target_j[q] - sess_delivered_j[q] > 0:
-            demand_w[k] = min(wc_max_w[k], sess_max_w[q])
-    _share_groups(wc_group, group_limit_w, demand_w)
+        if ch.target_j[q] - ch.delivered_j[q] > 0:
+            demand_w[k] = min(ch.max_w[k], ch.session_max_w[q])
+    _share_groups(ch.group, ch.group_limit_w, demand_w)
     end_s = hold_s
-    for k in range(n):
+    for k in range(ch.max_w.shape[0]):
         p = demand_w[k]
         if p <= 0:
             continue
-        q = seg_wc[k, SEG_SESSION]
-        remaining_j = sess_target_j[q] - sess_delivered_j[q]
+        q = session[k]
+        remaining_j = ch.target_j[q] - ch.delivered_j[q]
         if p * (end_s - t_s) <= remaining_j:
             continue
         if remaining_j >= p:

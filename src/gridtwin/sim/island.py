@@ -22,7 +22,6 @@ from gridtwin.sim.battery import (
 from gridtwin.sim.ev import allocate_wc, total_demand_w
 from gridtwin.sim.jit import kernel
 from gridtwin.sim.params import (
-    C_EV_RESERVE_PCT,
     F_DARK,
     F_GEN_ON,
     O_BATTERY,
@@ -31,16 +30,6 @@ from gridtwin.sim.params import (
     O_LOAD,
     O_SOLAR,
     O_UNSERVED,
-    P_CHARGE_W,
-    P_DISCHARGE_W,
-    P_EV_RESERVE_SUPPORTED,
-    P_GEN_CHARGES,
-    P_GEN_PRESENT,
-    P_GEN_RATED_W,
-    P_GEN_START_PCT,
-    P_GEN_STOP_PCT,
-    P_PACK_WH,
-    P_RESTART_PCT,
     Controls,
     Params,
 )
@@ -52,12 +41,12 @@ __all__ = ["islanded", "without_backup"]
 def _update_generator(prm: Params, flags: npt.NDArray[np.int64],
                       app: float, deficit_w: float) -> bool:
     """§10.3 hysteresis: on at app <= start or deficit > Pd; off at app >= stop."""
-    if prm[P_GEN_PRESENT] == 0:
+    if prm.gen_present == 0:
         flags[F_GEN_ON] = 0
         return False
     was_on = flags[F_GEN_ON] != 0
-    on = (app <= prm[P_GEN_START_PCT] or deficit_w > prm[P_DISCHARGE_W]
-          or (was_on and app < prm[P_GEN_STOP_PCT]))
+    on = (app <= prm.gen_start_pct or deficit_w > prm.discharge_w
+          or (was_on and app < prm.gen_stop_pct))
     flags[F_GEN_ON] = 1 if on else 0
     return on
 
@@ -67,9 +56,9 @@ def _generator_w(prm: Params, on: bool, load_w: float, solar_w: float) -> float:
     """Generator output [W]: rated when it charges the battery, else the home deficit."""
     if not on:
         return 0.0
-    if prm[P_GEN_CHARGES] != 0:
-        return prm[P_GEN_RATED_W]
-    return min(prm[P_GEN_RATED_W], max(0.0, load_w - solar_w))
+    if prm.gen_charges != 0:
+        return prm.gen_rated_w
+    return min(prm.gen_rated_w, max(0.0, load_w - solar_w))
 
 
 @kernel
@@ -87,7 +76,7 @@ def _write(out: npt.NDArray[np.int64], solar: float, battery: float, gen: float,
 def _dark(prm: Params, gen_on: bool, solar_w: float, room_w: float,
           home_w: float, wc_w: npt.NDArray[np.int64], out: npt.NDArray[np.int64]) -> None:
     """Blackout: no load; solar (and a charging generator) refill the battery."""
-    gen = prm[P_GEN_RATED_W] if gen_on and prm[P_GEN_CHARGES] != 0 else 0.0
+    gen = prm.gen_rated_w if gen_on and prm.gen_charges != 0 else 0.0
     charge = min(solar_w + gen, room_w)
     solar = min(solar_w, charge)
     gen = min(gen, charge - solar)
@@ -99,9 +88,9 @@ def _dark(prm: Params, gen_on: bool, solar_w: float, room_w: float,
 def _ev_cap_w(prm: Params, ctl: Controls, app: float,
               gen_on: bool, solar_w: float, home_w: float, room_w: float, wants_w: float) -> float:
     """§7.3: at or below the EV reserve, WCs get only surplus left after home and battery."""
-    if prm[P_EV_RESERVE_SUPPORTED] == 0 or app > ctl[C_EV_RESERVE_PCT]:
+    if prm.ev_reserve_supported == 0 or app > ctl.ev_reserve_pct:
         return wants_w
-    gen = prm[P_GEN_RATED_W] if gen_on and prm[P_GEN_CHARGES] != 0 else 0.0
+    gen = prm.gen_rated_w if gen_on and prm.gen_charges != 0 else 0.0
     left = solar_w + gen - home_w
     return max(0.0, left - min(room_w, max(0.0, left)))
 
@@ -113,15 +102,15 @@ def islanded(inv_dt: float, energy_wh: float, prm: Params,
              flags: npt.NDArray[np.int64], out: npt.NDArray[np.int64]) -> float:
     """Decide one islanded interval; return the floor energy [Wh] used (raw 5 %)."""
     app = app_pct(energy_wh, prm)
-    floor_wh = BUFFER_FRACTION * prm[P_PACK_WH]
-    room = min(tapered_charge_w(prm[P_CHARGE_W], app),
-               charge_limit_w(energy_wh, prm[P_PACK_WH], inv_dt, prm))
-    cap_d = min(prm[P_DISCHARGE_W], discharge_limit_w(energy_wh, floor_wh, inv_dt, prm))
+    floor_wh = BUFFER_FRACTION * prm.pack_wh
+    room = min(tapered_charge_w(prm.charge_w, app),
+               charge_limit_w(energy_wh, prm.pack_wh, inv_dt, prm))
+    cap_d = min(prm.discharge_w, discharge_limit_w(energy_wh, floor_wh, inv_dt, prm))
     solar = float(solar_w)
     home = float(home_w)
     wants = float(total_demand_w(demand_w))
     gen_on = _update_generator(prm, flags, app, home + wants - solar)
-    if flags[F_DARK] != 0 and app >= prm[P_RESTART_PCT]:
+    if flags[F_DARK] != 0 and app >= prm.restart_pct:
         flags[F_DARK] = 0
     home_deficit = home - solar - _generator_w(prm, gen_on, home, solar)
     if flags[F_DARK] == 0 and cap_d <= 0 and home_deficit > 0:

@@ -6,7 +6,7 @@ the §9.1 flows and returns the pack energy at the interval's end. :func:`run_si
 one site through time for :func:`gridtwin.sim.engine.advance`;
 :mod:`gridtwin.sim.batch` calls :func:`decide_interval` for many sites at once.
 
-Time handling in :func:`run_site`: a decision holds until ``hold`` (the next step
+Time handling in :func:`run_site`: a decision holds until ``hold_s`` (the next step
 boundary, or earlier when an EV session completes); it is re-made earlier only at a
 segment start whose conditions differ (events). Energy inside an interval is always
 computed from the decision's start energy, so stopping and resuming anywhere gives
@@ -23,8 +23,19 @@ from gridtwin.sim.dispatch import on_grid
 from gridtwin.sim.ev import allocate_wc, total_demand_w, wc_demands
 from gridtwin.sim.island import islanded, without_backup
 from gridtwin.sim.jit import kernel
+from gridtwin.sim.kernel_io import (
+    Chargers,
+    Decision,
+    DemandPeak,
+    Interval,
+    Ledger,
+    RunResult,
+    RunState,
+    SegmentTable,
+    StepSeries,
+    Window,
+)
 from gridtwin.sim.params import (
-    C_STORM_ENABLED,
     F_DARK,
     F_GEN_ON,
     F_TOPUP,
@@ -35,9 +46,6 @@ from gridtwin.sim.params import (
     O_LOAD,
     O_SOLAR,
     O_UNSERVED,
-    P_HAS_BACKUP,
-    P_HAS_BATTERY,
-    P_STORM_CAPABLE,
     Controls,
     Params,
     controls_tuple,
@@ -50,182 +58,153 @@ __all__ = ["decide_interval", "next_peak", "run_site", "running_peak_w"]
 
 BUCKET_S = 300
 
-# seg_cond columns
-SEG_GRID_DOWN = 0
-SEG_STORM = 1
-N_SEG_COND = 2
-
-# st_i / st_f slots
-I_DECIDED_S = 0
-I_HOLD_S = 1
-I_UNSERVED_J = 2
-I_DEMAND_MONTH = 3
-I_DEMAND_PEAK_W = 4
-N_ST_I = 5
-F_ENERGY_NOW = 0
-F_ENERGY_DECIDED = 1
-F_ENERGY_END = 2
-N_ST_F = 3
-
-# run_site inputs grouped to keep signatures short
 _INT = npt.NDArray[np.int64]
 _FLT = npt.NDArray[np.float64]
 
 
 @kernel
-def running_peak_w(code: int, month: int, peak_w: int) -> float:
+def running_peak_w(code: int, demand: DemandPeak) -> float:
     """The month's running peak import [W] seen by a step with demand code ``code``
     (2 x local month + 1 if demand-priced; -1: the tariff has no demand charges), given
-    the running (month, peak_w) so far; 0 in a new month."""
-    if code < 0 or code // 2 != month:
+    the running peak so far; 0 in a new month."""
+    if code < 0 or code // 2 != demand.month:
         return 0.0
-    return float(peak_w)
+    return float(demand.peak_w)
 
 
 @kernel
-def next_peak(code: int, month: int, peak_w: int, grid_w: int) -> tuple[int, int]:
-    """(month, peak [W]) after grid_w [W] was imported during a step with demand code
+def next_peak(code: int, demand: DemandPeak, grid_w: int) -> DemandPeak:
+    """The running peak after grid_w [W] was imported during a step with demand code
     ``code``: only demand-priced steps raise the peak; a new month restarts it."""
     if code < 0 or code % 2 == 0:
-        return month, peak_w
-    if code // 2 != month:
-        return code // 2, max(0, grid_w)
-    return month, max(peak_w, grid_w)
+        return demand
+    if code // 2 != demand.month:
+        return DemandPeak(code // 2, max(0, grid_w))
+    return DemandPeak(demand.month, max(demand.peak_w, grid_w))
 
 
 @kernel
-def decide_interval(dt_s: int, energy_wh: float, prm: Params, ctl: Controls, solar_w: int,
-                    home_w: int, grid_down: bool, storm_event: bool, auto_cls: int,
-                    need_j: float, surplus_j: float, export_ok: bool, plan: PlanTables,
-                    row: int, t_s: int, peak_w: float, demand_w: _INT, wc_w: _INT,
+def decide_interval(t_s: int, dt_s: int, energy_wh: float, prm: Params, ctl: Controls,
+                    now: Interval, plan: PlanTables, demand_w: _INT, wc_w: _INT,
                     flags: _INT, out: _INT) -> float:
-    """Decide one interval of dt_s [s] starting at t_s [Unix s] and return E at its end [Wh].
+    """Decide the interval of dt_s [s] starting at t_s [Unix s] and return E at its end [Wh].
 
-    solar_w: available AC solar [W]; home_w: home circuits [W]; demand_w: per-connector
-    EV demand [W] (wc_w receives what is served). plan / row: the optimiser's stage row
-    (-1 none); peak_w: the month's running peak import over demand-priced steps [W].
-    Writes powers and flows into ``out`` and updates the controller latches in ``flags``.
+    energy_wh: E at t_s [Wh]; now: the interval's solar, load, conditions and planning
+    inputs; plan: the optimiser's stage tables (read at now.plan_row). demand_w:
+    per-connector EV demand [W] (wc_w receives what is served). Writes powers and flows
+    into ``out`` and updates the controller latches in ``flags``.
     """
-    b1 = b2 = b3 = -1.0
+    floor_wh = target_wh = reserve_wh = -1.0  # bounds the end energy snaps to (-1: none)
     inv_dt = 1.0 / dt_s
-    if grid_down and prm[P_HAS_BACKUP] != 0:
+    if now.grid_down and prm.has_backup != 0:
         flags[F_TOPUP] = 0
-        b1 = islanded(inv_dt, energy_wh, prm, ctl, solar_w, home_w, demand_w, wc_w, flags, out)
-    elif grid_down:
+        floor_wh = islanded(inv_dt, energy_wh, prm, ctl, now.solar_w, now.home_w, demand_w,
+                            wc_w, flags, out)
+    elif now.grid_down:
         flags[F_TOPUP] = 0
         without_backup(wc_w, out)
     else:
         flags[F_DARK] = 0
         flags[F_GEN_ON] = 0
-        storm = storm_event and ctl[C_STORM_ENABLED] != 0 and prm[P_STORM_CAPABLE] != 0
-        load_w = home_w + allocate_wc(demand_w, total_demand_w(demand_w), wc_w)
-        b1, b2, b3 = on_grid(inv_dt, energy_wh, prm, ctl, solar_w, load_w, storm, auto_cls,
-                             need_j, surplus_j, export_ok, plan, row, t_s, peak_w, flags,
-                             out)
-        if prm[P_HAS_BATTERY] == 0:
+        storm = now.storm_event and ctl.storm_enabled != 0 and prm.storm_capable != 0
+        load_w = now.home_w + allocate_wc(demand_w, total_demand_w(demand_w), wc_w)
+        bounds = on_grid(inv_dt, energy_wh, prm, ctl, now, load_w, storm, plan, t_s, flags,
+                         out)
+        floor_wh, target_wh, reserve_wh = bounds.floor_wh, bounds.target_wh, bounds.reserve_wh
+        if prm.has_battery == 0:
             flags[F_TOPUP] = 0
     fill_cells(out[O_SOLAR], out[O_GENERATOR], out[O_BATTERY], out[O_GRID], out[O_LOAD],
                out, O_CELLS)
-    return settle_energy_wh(energy_wh, float(out[O_BATTERY]), float(dt_s), prm, b1, b2, b3)
+    return settle_energy_wh(energy_wh, float(out[O_BATTERY]), float(dt_s), prm, floor_wh,
+                            target_wh, reserve_wh)
 
 
 @kernel
-def _decide_at(t_s: int, step_s: int, m: int, env_k0: int, env: _INT, auto_f: _FLT,
-               auto_i: _INT, plan: PlanTables, seg_cond: _INT, seg_wc: _INT, wc_cfg: _INT,
-               group_limit_w: _INT, sessions: _INT, prm: Params, ctl: Controls, st_i: _INT,
-               st_f: _FLT, flags: _INT, out: _INT, wc_w: _INT, demand_w: _INT) -> None:
-    """Make the decision at t_s and store it (instant, hold, energies) in st_i / st_f."""
-    k = t_s // step_s - env_k0
-    hold = (t_s // step_s + 1) * step_s
-    hold = wc_demands(t_s, hold, seg_wc[m], wc_cfg[0], wc_cfg[1], group_limit_w,
-                      sessions[0], sessions[1], sessions[2], demand_w)
-    energy = st_f[F_ENERGY_NOW]
-    peak = running_peak_w(auto_i[3, k], st_i[I_DEMAND_MONTH], st_i[I_DEMAND_PEAK_W])
-    end = decide_interval(hold - t_s, energy, prm, ctl, env[0, k],
-                          env[1, k], seg_cond[m, SEG_GRID_DOWN] != 0,
-                          seg_cond[m, SEG_STORM] != 0, auto_i[0, k], auto_f[0, k],
-                          auto_f[1, k], auto_i[1, k] != 0, plan, auto_i[2, k], t_s, peak,
-                          demand_w, wc_w, flags, out)
-    st_i[I_DECIDED_S] = t_s
-    st_i[I_HOLD_S] = hold
-    st_f[F_ENERGY_DECIDED] = energy
-    st_f[F_ENERGY_END] = end
+def _decide_at(t_s: int, energy_wh: float, demand: DemandPeak, m: int, w: Window,
+               series: StepSeries, plan: PlanTables, segs: SegmentTable, ch: Chargers,
+               prm: Params, ctl: Controls, ledger: Ledger) -> Decision:
+    """The decision at t_s from energy_wh [Wh], holding to the next step boundary or
+    an earlier EV session completion; its powers go to ledger.powers."""
+    k = t_s // w.step_s - w.k0
+    hold = (t_s // w.step_s + 1) * w.step_s
+    hold = wc_demands(t_s, hold, segs.wc_session[m], segs.wc_fault[m], segs.wc_waiting[m],
+                      ch)
+    now = Interval(series.solar_w[k], series.home_w[k], segs.grid_down[m] != 0,
+                   segs.storm[m] != 0, series.price_class[k], series.need_j[k],
+                   series.surplus_j[k], series.export_ok[k] != 0, series.plan_row[k],
+                   running_peak_w(series.demand_code[k], demand))
+    end = decide_interval(t_s, hold - t_s, energy_wh, prm, ctl, now, plan, ch.demand_w,
+                          ch.served_w, ledger.latches, ledger.powers)
+    return Decision(t_s, hold, energy_wh, end)
 
 
 @kernel
-def _accrue(t_s: int, t_next: int, install_s: int, m: int, seg_wc: _INT, sessions: _INT,
-            out: _INT, wc_w: _INT, counters_j: _INT, st_i: _INT) -> None:
-    """Integer joules of [t_s, t_next) into counters, sessions and unserved energy."""
-    dt = t_next - t_s
+def _accrue(t_s: int, t_next: int, install_s: int, session: _INT, ch: Chargers,
+            ledger: Ledger) -> None:
+    """Integer joules of [t_s, t_next) into the flow counters and the charge sessions."""
+    out = ledger.powers
     if t_next > install_s:
-        add_flows(counters_j, out, O_CELLS, t_next - max(t_s, install_s))
-    st_i[I_UNSERVED_J] += out[O_UNSERVED] * dt
-    for k in range(wc_w.shape[0]):
-        if wc_w[k] > 0:
-            q = seg_wc[m, k, 0]
-            sessions[2, q] += wc_w[k] * dt
-            if sessions[3, q] < 0:
-                sessions[3, q] = t_s
-            sessions[4, q] = t_next
+        add_flows(ledger.counters_j, out, O_CELLS, t_next - max(t_s, install_s))
+    served_w = ch.served_w
+    for k in range(served_w.shape[0]):
+        if served_w[k] > 0:
+            q = session[k]
+            ch.delivered_j[q] += served_w[k] * (t_next - t_s)
+            if ch.first_power_s[q] < 0:
+                ch.first_power_s[q] = t_s
+            ch.last_power_s[q] = t_next
 
 
 @kernel
-def run_site(t0: int, t1: int, step_s: int, install_s: int, force: bool, env_k0: int,
-             env: _INT, auto_f: _FLT, auto_i: _INT, plan: PlanTables, seg_t: _INT,
-             seg_changed: _INT,
-             seg_cond: _INT, seg_wc: _INT, wc_cfg: _INT, group_limit_w: _INT,
-             sessions: _INT, prm: _FLT, ctl: _FLT, st_i: _INT, st_f: _FLT, flags: _INT,
-             out: _INT, wc_w: _INT, counters_j: _INT, base_j: _INT, bucket_starts: _INT,
-             bucket_wh: _INT) -> int:
-    """Advance one site from t0 to t1 [s]; return the number of bucket rows written.
+def run_site(w: Window, force: bool, series: StepSeries, plan: PlanTables,
+             segs: SegmentTable, ch: Chargers, prm: _FLT, ctl: _FLT, state: RunState,
+             ledger: Ledger) -> RunResult:
+    """Advance one site from w.t0_s to w.t1_s and return its state there and the number of
+    5-minute buckets written to the ledger.
 
-    env: (2, n) solar and home load [W] for steps from ``env_k0``; auto_f: (2, n) peak
-    need and pre-peak surplus [J];
-    auto_i: (4, n) autonomous class, battery-export permission, the optimiser's stage
-    row in ``plan`` (-1 none) and the demand code (see running_peak_w).
-    seg_t: (M,) segment starts (seg_t[0] == t0, all <= t1); seg_changed: (M,)
-    whether conditions differ from the previous segment; seg_cond: (M, 2) grid down and
-    storm event; seg_wc: (M, K, 3) session index, fault, waiting.
-    wc_cfg: (2, K) connector max [W] and group index; sessions: (5, Q) target [J],
-    max power [W], delivered [J], first and last power instants [s] (-1 none).
-    The state arrays hold the current decision and are updated in place.
+    force: re-decide at w.t0_s even if the decision in force still holds. series: the
+    per-step inputs from step w.k0; segs: the window's segments (segs.start_s[0] ==
+    w.t0_s); ch: Wall Connectors and sessions; prm / ctl: the params and controls rows.
+    ch, ledger and their arrays are updated in place.
     """
     prm_t = params_tuple(prm.reshape(1, -1), 0)
     ctl_t = controls_tuple(ctl.reshape(1, -1), 0)
-    n_seg = seg_t.shape[0]
-    demand_w = np.zeros(wc_w.shape[0], dtype=np.int64)
+    out = ledger.powers
+    install_s = w.install_s
+    n_seg = segs.start_s.shape[0]
+    energy = state.energy_wh
+    decision = state.decision
+    unserved = state.unserved_j
+    demand = state.demand
     m = 0
     n_rows = 0
-    t = t0
+    t = w.t0_s
     decide = force
     while True:
-        while m + 1 < n_seg and seg_t[m + 1] <= t:
+        while m + 1 < n_seg and segs.start_s[m + 1] <= t:
             m += 1
-            decide = decide or seg_changed[m] != 0
-        if decide or t >= st_i[I_HOLD_S]:
-            _decide_at(t, step_s, m, env_k0, env, auto_f, auto_i, plan, seg_cond, seg_wc,
-                       wc_cfg, group_limit_w, sessions, prm_t, ctl_t, st_i, st_f, flags, out,
-                       wc_w, demand_w)
+            decide = decide or segs.changed[m] != 0
+        if decide or t >= decision.hold_s:
+            decision = _decide_at(t, energy, demand, m, w, series, plan, segs, ch, prm_t,
+                                  ctl_t, ledger)
             decide = False
-        if t >= t1:
+        if t >= w.t1_s:
             break
-        t_next = min(st_i[I_HOLD_S], t1)
+        t_next = min(decision.hold_s, w.t1_s)
         if m + 1 < n_seg:
-            t_next = min(t_next, seg_t[m + 1])
-        _accrue(t, t_next, install_s, m, seg_wc, sessions, out, wc_w, counters_j, st_i)
+            t_next = min(t_next, segs.start_s[m + 1])
+        _accrue(t, t_next, install_s, segs.wc_session[m], ch, ledger)
+        unserved += out[O_UNSERVED] * (t_next - t)
         if t_next > t:  # imports that flowed raise the month's peak
-            st_i[I_DEMAND_MONTH], st_i[I_DEMAND_PEAK_W] = next_peak(
-                auto_i[3, t // step_s - env_k0], st_i[I_DEMAND_MONTH], st_i[I_DEMAND_PEAK_W],
-                out[O_GRID])
+            demand = next_peak(series.demand_code[t // w.step_s - w.k0], demand, out[O_GRID])
         t = t_next
-        if t == st_i[I_HOLD_S]:
-            st_f[F_ENERGY_NOW] = st_f[F_ENERGY_END]
+        if t == decision.hold_s:
+            energy = decision.end_wh
         else:
-            st_f[F_ENERGY_NOW] = energy_between(
-                st_f[F_ENERGY_DECIDED], st_f[F_ENERGY_END], float(out[O_BATTERY]), prm_t,
-                float(t - st_i[I_DECIDED_S]))
+            energy = energy_between(decision.start_wh, decision.end_wh, float(out[O_BATTERY]),
+                                    prm_t, float(t - decision.decided_s))
         if t % BUCKET_S == 0 and t > install_s:
-            bucket_starts[n_rows] = t - BUCKET_S
-            bucket_row(counters_j, base_j, bucket_wh[n_rows])
+            ledger.bucket_start_s[n_rows] = t - BUCKET_S
+            bucket_row(ledger.counters_j, ledger.bucket_base_j, ledger.bucket_wh[n_rows])
             n_rows += 1
-    return n_rows
+    return RunResult(RunState(energy, decision, unserved, demand), n_rows)

@@ -3,6 +3,8 @@
 The kernels take plain arrays so that one compiled implementation serves a single site
 (:mod:`gridtwin.sim.engine`) and many sites at once (:mod:`gridtwin.sim.batch`).
 Index constants below are module globals, which numba freezes as compile-time constants.
+Kernels read a site's row as the named tuples :class:`Params` / :class:`Controls`
+(:func:`params_tuple` / :func:`controls_tuple`), whose fields follow the same order.
 
 ``params`` (float64, one row per site): fixed site physics.
 ``controls`` (float64, one row per site): command-writable settings and active quirks.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -178,20 +181,59 @@ def pack_controls(controls: SiteControls, quirks: Iterable[Quirk] = ()) -> npt.N
     return c
 
 
-Params = tuple[float, ...]
-"""A ``params`` row as a value tuple (no array views, no refcounting in hot loops)."""
-Controls = tuple[float, ...]
+class Params(NamedTuple):
+    """A site's ``params`` row by name (a value tuple: no array views, no refcounting in
+    hot loops). Flags are 0.0 / 1.0; every field is a float for numba."""
+
+    pack_wh: float  # T, total pack energy [Wh] (0 without a battery)
+    eta: float  # one-way efficiency sqrt(round trip) [-]
+    round_trip: float  # [-]
+    charge_w: float  # Pc, site charge limit before the taper [W]
+    discharge_w: float  # Pd, site discharge limit [W]
+    powerwalls: float  # Powerwall units, expansions excluded [-]
+    grid_charge_cap_w: float  # cap on the grid-fed part of charging [W]
+    has_battery: float  # 1: the site has a pack
+    has_backup: float  # 1: the site islands in an outage
+    ev_reserve_supported: float  # 1: the off-grid EV reserve applies
+    storm_capable: float  # 1: Storm Watch can act
+    max_import_w: float  # site meter import limit [W]
+    max_export_w: float  # site meter export limit [W]
+    restart_pct: float  # app % at which a dark site reconnects [%]
+    gen_present: float  # 1: a generator is installed
+    gen_rated_w: float  # generator rating [W]
+    gen_start_pct: float  # app % at or below which the generator starts [%]
+    gen_stop_pct: float  # app % at which a running generator stops [%]
+    gen_charges: float  # 1: the generator runs at rating and charges the battery
+    inv_pack_per_wh: float  # 1/T [1/Wh] (0 without a battery)
+    charge_wh_per_w_s: float  # eta/3600: dE/dt per watt charging [Wh/(W s)]
+    discharge_wh_per_w_s: float  # 1/(3600 eta): -dE/dt per watt discharging [Wh/(W s)]
+    charge_ws_per_wh: float  # 3600/eta: AC watt-seconds charged per stored Wh [W s/Wh]
+    discharge_ws_per_wh: float  # 3600 eta: AC watt-seconds discharged per stored Wh [W s/Wh]
+
+
+class Controls(NamedTuple):
+    """A site's ``controls`` row by name (floats for numba; codes as in the layout above)."""
+
+    reserve_pct: float  # backup reserve r, app scale [%]
+    mode: float  # MODE_*
+    storm_enabled: float  # 1: Storm Watch enabled
+    export_rule: float  # EXPORT_*
+    grid_charging: float  # 1: grid charging allowed
+    ev_reserve_pct: float  # off-grid EV charging reserve, app scale [%]
+    strategy: float  # 0 economics (Cost Saving), 1 balanced
+    topup_quirk: float  # 1: reserve_topup_ignores_grid_charging_flag is active
 
 
 @kernel
 def params_tuple(p: npt.NDArray[np.float64], i: int) -> Params:
-    """Row i of a (n_sites, N_PARAMS) array as a tuple."""
-    return (p[i, 0], p[i, 1], p[i, 2], p[i, 3], p[i, 4], p[i, 5], p[i, 6], p[i, 7], p[i, 8],
-            p[i, 9], p[i, 10], p[i, 11], p[i, 12], p[i, 13], p[i, 14], p[i, 15], p[i, 16],
-            p[i, 17], p[i, 18], p[i, 19], p[i, 20], p[i, 21], p[i, 22], p[i, 23])
+    """Row i of a (n_sites, N_PARAMS) array as Params."""
+    return Params(p[i, 0], p[i, 1], p[i, 2], p[i, 3], p[i, 4], p[i, 5], p[i, 6], p[i, 7],
+                  p[i, 8], p[i, 9], p[i, 10], p[i, 11], p[i, 12], p[i, 13], p[i, 14],
+                  p[i, 15], p[i, 16], p[i, 17], p[i, 18], p[i, 19], p[i, 20], p[i, 21],
+                  p[i, 22], p[i, 23])
 
 
 @kernel
 def controls_tuple(c: npt.NDArray[np.float64], i: int) -> Controls:
-    """Row i of a (n_sites, N_CONTROLS) array as a tuple."""
-    return (c[i, 0], c[i, 1], c[i, 2], c[i, 3], c[i, 4], c[i, 5], c[i, 6], c[i, 7])
+    """Row i of a (n_sites, N_CONTROLS) array as Controls."""
+    return Controls(c[i, 0], c[i, 1], c[i, 2], c[i, 3], c[i, 4], c[i, 5], c[i, 6], c[i, 7])

@@ -9,11 +9,11 @@ import pytest
 from gridtwin.domain.battery import BatteryModel
 from gridtwin.sim import battery as bat
 from gridtwin.sim.engine import app_percent, energy_left_wh, initial_state
-from gridtwin.sim.params import N_PARAMS, pack_params
+from gridtwin.sim.params import N_PARAMS, Params, pack_params
 from tests.unit.sim.synthetic import battery_site
 
 SPEC = battery_site(powerwalls=2)
-PRM = tuple(pack_params(SPEC))
+PRM = Params(*pack_params(SPEC))
 T = SPEC.total_pack_wh
 ETA = math.sqrt(0.9)
 
