@@ -63,6 +63,7 @@ __all__ = [
     "PERCENTAGE_CHARGED",
     "POWER_SAMPLE",
     "PRODUCT_COMPONENTS",
+    "RAW_TIMESTAMP",
     "RESOURCE_TYPE",
     "SAME",
     "SITE_ID",
@@ -349,12 +350,15 @@ WALL_CONNECTOR_PRODUCT: tuple[WireField, ...] = (ENERGY_SITE_ID, PRODUCT_COMPONE
 
 # -------------------------------------------------------------- energy history (§9.4)
 
+RAW_TIMESTAMP = replace(TIMESTAMP, key="raw_timestamp", source=TIMESTAMP.key)
+"""The bucket's second copy of its timestamp (real replies carry both)."""
+
 ENERGY_BUCKET: tuple[WireField, ...] = (
     TIMESTAMP,
     *(WireField(flow, Json.INTEGER, SAME, unit="Wh", minimum=0,
                 choices=() if FLOWS[flow] else (0,))
       for flow in FLOWS if flow not in TOTALS),
-    replace(TIMESTAMP, key="raw_timestamp", source=TIMESTAMP.key),
+    RAW_TIMESTAMP,
     *(WireField(flow, Json.INTEGER, SAME, Presence.NONZERO, "Wh", minimum=1) for flow in TOTALS),
 )
 """One energy-history bucket (wire-format §9.4): the flows of the cells→flow table

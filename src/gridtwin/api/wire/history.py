@@ -11,7 +11,13 @@ import numpy as np
 from gridtwin.api.wire.common import local_timestamp
 from gridtwin.core import jsonio
 from gridtwin.core.units import joules_to_wh_rounded
-from gridtwin.domain.catalogue import ENERGY_BUCKET, INSTALLATION_TIME_ZONE, TIMESTAMP, Presence
+from gridtwin.domain.catalogue import (
+    ENERGY_BUCKET,
+    INSTALLATION_TIME_ZONE,
+    RAW_TIMESTAMP,
+    TIMESTAMP,
+    Presence,
+)
 from gridtwin.domain.energy import CELLS, signed_matrix
 from gridtwin.domain.profile import Quirk
 from gridtwin.services.history import BackupHistory, ChargeHistory, EnergyHistory
@@ -20,10 +26,10 @@ __all__ = ["energy_reply_json", "render_backup", "render_charge", "render_energy
 
 # The catalogue's bucket: timestamp, the flows (always), raw_timestamp, the totals (only
 # when non-zero). Keys are the flow names of domain.energy.FLOWS.
-_FIELDS = [f for f in ENERGY_BUCKET if f.key not in (TIMESTAMP.key, "raw_timestamp")]
+_FIELDS = [f for f in ENERGY_BUCKET if f.key not in (TIMESTAMP.key, RAW_TIMESTAMP.key)]
 _BUCKET_NAMES = [f.key for f in _FIELDS if f.presence is not Presence.NONZERO]
 _TOTAL_NAMES = [f.key for f in _FIELDS if f.presence is Presence.NONZERO]
-assert [f.key for f in ENERGY_BUCKET] == [TIMESTAMP.key, *_BUCKET_NAMES, "raw_timestamp",
+assert [f.key for f in ENERGY_BUCKET] == [TIMESTAMP.key, *_BUCKET_NAMES, RAW_TIMESTAMP.key,
                                           *_TOTAL_NAMES], "bucket order changed"
 _BUCKET_M = np.asarray(signed_matrix([((n, 1),) for n in _BUCKET_NAMES]), dtype=np.int64)
 _TOTAL_M = np.asarray(signed_matrix([((n, 1),) for n in _TOTAL_NAMES]), dtype=np.int64)
@@ -39,7 +45,7 @@ def _series(h: EnergyHistory) -> list[dict[str, Any]]:
     for t, values, sums in zip(h.starts, fields, totals, strict=True):
         ts = local_timestamp(t, h.zone)
         item: dict[str, Any] = {TIMESTAMP.key: ts, **dict(zip(_BUCKET_NAMES, values, strict=True)),
-                                "raw_timestamp": ts}
+                                RAW_TIMESTAMP.key: ts}
         for name, value in zip(_TOTAL_NAMES, sums, strict=True):
             if value:
                 item[name] = value
@@ -50,7 +56,8 @@ def _series(h: EnergyHistory) -> list[dict[str, Any]]:
 # Encoded series: each bucket is formatted by one C-level ``%`` call per chunk of buckets,
 # from a format string chosen by which totals are non-zero (the only members that vary), so
 # no dict or Python int is built per field. Keys and timestamps need no JSON escaping.
-_ITEM_HEAD = '{"timestamp":"%s",' + ",".join(f'"{n}":%d' for n in _BUCKET_NAMES) + ',"raw_timestamp":"%s"'
+_ITEM_HEAD = (f'{{"{TIMESTAMP.key}":"%s",' + ",".join(f'"{n}":%d' for n in _BUCKET_NAMES)
+              + f',"{RAW_TIMESTAMP.key}":"%s"')
 _ITEM_FORMATS = [
     _ITEM_HEAD + "".join(f',"{n}":%d' for j, n in enumerate(_TOTAL_NAMES) if mask >> j & 1) + "}"
     for mask in range(1 << len(_TOTAL_NAMES))
