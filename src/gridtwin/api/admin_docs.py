@@ -15,6 +15,8 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
+from gridtwin.domain.catalogue import BACKUP_RESERVE_PERCENT
+
 __all__ = ["ROUTES", "RouteDoc", "apply", "describe_path_parameters"]
 
 _TIME = ("number", "string")
@@ -161,7 +163,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
                   components=_f("object", "site_info.components flags to override"),
                   sky=_f("string", "tmy, clear, partly_cloudy, overcast, storm or random"),
                   owner=_f("string", "give the site to this user")),
-        example={"app_pct": 80, "settings": {"backup_reserve_percent": 30}},
+        example={"app_pct": 80, "settings": {BACKUP_RESERVE_PERCENT.key: 30}},
         reply={**_SITE_STATE, "app_pct": 80.0}, errors=(400, 401, 404)),
     ("DELETE", "/_gridtwin/sites/{site_id}"): RouteDoc(
         "Remove a site with its history and events.", reply={"deleted": 4242},

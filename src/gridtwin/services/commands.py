@@ -16,6 +16,13 @@ from typing import Any
 from gridtwin import tariff
 from gridtwin.core import jsonio
 from gridtwin.core.errors import InvalidField, TariffInvalid
+from gridtwin.domain.catalogue import (
+    BACKUP_RESERVE_PERCENT,
+    DEFAULT_REAL_MODE,
+    EV_RESERVE_PERCENT,
+    TARIFF_CONTENT_V2,
+    TOU_SETTINGS,
+)
 from gridtwin.domain.codec import controls_to_dict
 from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
 from gridtwin.domain.profile import Quirk
@@ -40,6 +47,13 @@ __all__ = [
 ]
 
 log = logging.getLogger("gridtwin.commands")
+
+# Command body members named like the site_info fields they set (domain/catalogue.py).
+_RESERVE = BACKUP_RESERVE_PERCENT.key
+_MODE = DEFAULT_REAL_MODE.key
+_EV_RESERVE = EV_RESERVE_PERCENT.key
+_TOU = TOU_SETTINGS.key
+_TARIFF = TARIFF_CONTENT_V2.key
 
 Apply = Callable[[Tx, SiteView, Mapping[str, Any]], SiteControls]
 
@@ -121,12 +135,12 @@ def _battery(view: SiteView) -> None:
 
 def _backup(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
     _battery(view)
-    reserve = _percent(body, "backup_reserve_percent")
+    reserve = _percent(body, _RESERVE)
     if 81 <= reserve <= 99:
         # Firmware 25.18.4+ allows only 0-80 or 100 (docs/profiles.md).
         if Quirk.RESERVE_81_99_REJECTED in view.quirks:
             raise InvalidField.for_field(
-                "backup_reserve_percent", "must be 0-80 or 100 on this firmware"
+                _RESERVE, "must be 0-80 or 100 on this firmware"
             )
         if Quirk.RESERVE_81_99_STORED_AS_80 in view.quirks:
             reserve = 80
@@ -135,9 +149,9 @@ def _backup(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
 
 def _operation(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
     _battery(view)
-    if "default_real_mode" not in body:
-        raise InvalidField.for_field("default_real_mode", "is required")
-    mode = _choice(body, "default_real_mode", tuple(m.value for m in OperationMode))
+    if _MODE not in body:
+        raise InvalidField.for_field(_MODE, "is required")
+    mode = _choice(body, _MODE, tuple(m.value for m in OperationMode))
     return replace(view.controls, mode=OperationMode(mode))
 
 
@@ -171,7 +185,7 @@ def _grid_rules(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControl
 
 def _ev_reserve(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
     _need(view.spec.ev_reserve_supported, "off_grid_vehicle_charging_reserve_supported")
-    pct = _percent(body, "off_grid_vehicle_charging_reserve_percent")
+    pct = _percent(body, _EV_RESERVE)
     return replace(view.controls, ev_reserve_pct=pct)
 
 
@@ -186,7 +200,7 @@ def _checked(body: Mapping[str, Any], quirks: frozenset[Quirk]) -> tariff.Report
 def check_tariff(doc: Mapping[str, Any], quirks: frozenset[Quirk]) -> None:
     """Raise TariffInvalid unless ``doc`` is a valid ``tariff_content_v2`` for a site with
     these quirks (a scenario checks its tariffs before it stores anything)."""
-    _checked({"tou_settings": {"tariff_content_v2": doc}}, quirks)
+    _checked({_TOU: {_TARIFF: doc}}, quirks)
 
 
 def store_tariff(
@@ -206,7 +220,7 @@ def store_tariff(
 def _tou(tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
     _need(bool(view.spec.component("tou_capable", True)), "tou_capable")
     report = _checked(body, view.quirks)
-    tou = body["tou_settings"]
+    tou = body[_TOU]
     controls = view.controls
     if "optimization_strategy" in tou:
         strategy = _choice(tou, "optimization_strategy", tuple(s.value for s in Strategy))
@@ -214,29 +228,29 @@ def _tou(tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
             controls = replace(controls, strategy=Strategy(strategy))
     for problem in report.warnings:
         log.info("site %s tariff %s %s: %s", view.site_id, problem.code, problem.path, problem.text)
-    tx.insert_tariff(view.site_id, view.now_s, jsonio.dumps(tou["tariff_content_v2"]))
+    tx.insert_tariff(view.site_id, view.now_s, jsonio.dumps(tou[_TARIFF]))
     return controls
 
 
 LOGGED_MEMBERS: dict[str, tuple[str, ...]] = {
-    "backup": ("backup_reserve_percent",),
-    "operation": ("default_real_mode",),
+    "backup": (_RESERVE,),
+    "operation": (_MODE,),
     "storm_mode": ("enabled",),
     "grid_import_export": (_DISALLOW, _RULE),
-    "off_grid_vehicle_charging_reserve": ("off_grid_vehicle_charging_reserve_percent",),
-    "time_of_use_settings": ("tou_settings",),
+    "off_grid_vehicle_charging_reserve": (_EV_RESERVE,),
+    "time_of_use_settings": (_TOU,),
 }
 """The body members each command reads: the command log keeps these and nothing else."""
-_TOU_MEMBERS = ("optimization_strategy", "tariff_content_v2")
+_TOU_MEMBERS = ("optimization_strategy", _TARIFF)
 
 
 def logged_body(name: str, body: Mapping[str, Any]) -> dict[str, Any]:
     """What the command log stores of an applied command: only the members it read, so
     ignored members (of any size or content) are never kept."""
     kept = {k: body[k] for k in LOGGED_MEMBERS[name] if k in body}
-    if isinstance(kept.get("tou_settings"), Mapping):
-        tou = kept["tou_settings"]
-        kept["tou_settings"] = {k: tou[k] for k in _TOU_MEMBERS if k in tou}
+    if isinstance(kept.get(_TOU), Mapping):
+        tou = kept[_TOU]
+        kept[_TOU] = {k: tou[k] for k in _TOU_MEMBERS if k in tou}
     return kept
 
 

@@ -10,9 +10,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-
 from gridtwin.core.errors import InvalidField, NotFound
+from gridtwin.domain.catalogue import BACKUP_RESERVE_PERCENT, DEFAULT_REAL_MODE, STORM_MODE_ENABLED
+from gridtwin.domain.energy import SUMMARY_FLOWS, sum_cells
 from gridtwin.domain.site import SiteKind
 from gridtwin.services.auth import ALL_ENERGY_SCOPES, Principal
 from gridtwin.services.commands import COMMANDS, run_command
@@ -21,7 +21,6 @@ from gridtwin.services.history import EnergyHistory, calendar_history
 from gridtwin.services.sites import SiteView, view_site
 from gridtwin.services.world import World
 from gridtwin.sim.engine import app_percent
-from gridtwin.sim.state import CELLS
 from gridtwin.tariff import validate
 
 __all__ = [
@@ -37,15 +36,6 @@ __all__ = [
 ]
 
 DASHBOARD_COMMANDS = ("backup", "operation", "storm_mode", "grid_import_export")
-_C = {name: i for i, name in enumerate(CELLS)}
-_FLOWS: dict[str, tuple[str, ...]] = {
-    "solar": ("solar_to_home", "solar_to_battery", "solar_to_grid"),
-    "home": ("solar_to_home", "generator_to_home", "battery_to_home", "grid_to_home"),
-    "grid_import": ("grid_to_home", "grid_to_battery"),
-    "grid_export": ("solar_to_grid", "generator_to_grid", "battery_to_grid"),
-    "battery_charge": ("solar_to_battery", "generator_to_battery", "grid_to_battery"),
-    "battery_discharge": ("battery_to_home", "battery_to_grid"),
-}
 _LABELS = {"day": "%H:00", "week": "%a %d", "month": "%d", "year": "%b"}
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -72,8 +62,8 @@ def list_sites(world: World) -> list[dict[str, Any]]:
 
 def _settings(view: SiteView) -> dict[str, Any]:
     c = view.controls
-    return {"backup_reserve_percent": c.backup_reserve_pct, "default_real_mode": c.mode.value,
-            "storm_mode_enabled": c.storm_mode_enabled,
+    return {BACKUP_RESERVE_PERCENT.key: c.backup_reserve_pct, DEFAULT_REAL_MODE.key: c.mode.value,
+            STORM_MODE_ENABLED.key: c.storm_mode_enabled,
             "customer_preferred_export_rule": c.export_rule.value,
             "grid_charging_allowed": c.grid_charging_allowed}
 
@@ -103,7 +93,7 @@ def _rows(h: EnergyHistory) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for start, wh in zip(h.starts, h.wh, strict=True):
         label = datetime.fromtimestamp(start, h.zone).strftime(fmt)
-        flows = {k: int(np.sum(wh[[_C[c] for c in cells]])) for k, cells in _FLOWS.items()}
+        flows = {k: sum_cells(wh, flow) for k, flow in SUMMARY_FLOWS.items()}
         if rows and rows[-1]["label"] == label:
             rows[-1].update({k: rows[-1][k] + v for k, v in flows.items()})
         else:

@@ -18,7 +18,15 @@ import numpy as np
 import numpy.typing as npt
 
 from gridtwin.core.units import BUCKET_S
-from gridtwin.domain.energy import CELLS
+from gridtwin.domain.energy import (
+    BATTERY_CHARGE,
+    BATTERY_DISCHARGE,
+    CELLS,
+    GRID_EXPORT,
+    GRID_IMPORT,
+    HOME_USAGE,
+    flow_indices,
+)
 from gridtwin.domain.profile import Quirk
 from gridtwin.services.auth import Principal
 from gridtwin.services.history import (
@@ -54,14 +62,14 @@ SOE_STEP_S = 900
 MAX_FINE_BUCKETS = 366 * 288
 """Most 5-minute buckets one time_of_use_energy or savings reply reads (a leap year)."""
 
-_C = {name: i for i, name in enumerate(CELLS)}
-_TO_HOME = [_C[c] for c in CELLS if c.endswith("_to_home")]
-_CHARGE = [_C[c] for c in CELLS if c.endswith("_to_battery")]
-_DISCHARGE = [_C["battery_to_home"], _C["battery_to_grid"]]
-_IMPORT = [_C["grid_to_home"], _C["grid_to_battery"]]
-_EXPORT = [_C[c] for c in CELLS if c.endswith("_to_grid")]
-_SOLAR = [_C[c] for c in CELLS if c.startswith("solar_")]
-_GENERATOR = [_C[c] for c in CELLS if c.startswith("generator_")]
+# Cell positions of the flows read here (the one cells→flow table, domain/energy.py).
+_TO_HOME = flow_indices(HOME_USAGE)
+_CHARGE = flow_indices(BATTERY_CHARGE)
+_DISCHARGE = flow_indices(BATTERY_DISCHARGE)
+_IMPORT = flow_indices(GRID_IMPORT)
+_EXPORT = flow_indices(GRID_EXPORT)
+_SOLAR_TO_HOME = CELLS.index("solar_to_home")
+_BATTERY_TO_HOME = CELLS.index("battery_to_home")
 
 
 @dataclass(frozen=True)
@@ -223,8 +231,8 @@ def _self_consumption(tx: Tx, view: SiteView, params: Mapping[str, str]) -> Self
     wh = np.diff(_cumulative(tx, view, edges), axis=0)
     home = _sum(wh, _TO_HOME).astype(np.float64)
     safe = np.where(home > 0, home, 1.0)
-    solar = np.where(home > 0, 100.0 * wh[:, _C["solar_to_home"]] / safe, 0.0)
-    battery = np.where(home > 0, 100.0 * wh[:, _C["battery_to_home"]] / safe, 0.0)
+    solar = np.where(home > 0, 100.0 * wh[:, _SOLAR_TO_HOME] / safe, 0.0)
+    battery = np.where(home > 0, 100.0 * wh[:, _BATTERY_TO_HOME] / safe, 0.0)
     return SelfConsumptionHistory(view, req.period, req.zone, edges[:-1],
                                   solar.tolist(), battery.tolist())
 

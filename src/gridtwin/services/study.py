@@ -23,11 +23,12 @@ import numpy.typing as npt
 
 from gridtwin import tariff
 from gridtwin.domain.controls import SiteControls
+from gridtwin.domain.energy import SUMMARY_FLOWS, flow_indices
 from gridtwin.domain.site import SiteKind, SiteSpec
 from gridtwin.sim.engine import advance, initial_state
 from gridtwin.sim.environment import environment_provider
 from gridtwin.sim.prices import demand_series
-from gridtwin.sim.state import CELLS, EnvironmentProvider, PriceProvider, PriceSeries
+from gridtwin.sim.state import EnvironmentProvider, PriceProvider, PriceSeries
 
 if TYPE_CHECKING:
     from gridtwin.sim.optimum import SiteOptimum
@@ -56,22 +57,13 @@ MIN_OPTIMUM_SAVINGS = Decimal("0.005")
 Progress = Callable[[str, int], None]
 """Called with (run name, seconds simulated since the last call)."""
 
-_C = {name: i for i, name in enumerate(CELLS)}
-
-FLOWS: dict[str, tuple[str, ...]] = {
-    "solar_wh": ("solar_to_home", "solar_to_battery", "solar_to_grid"),
-    "home_wh": ("solar_to_home", "generator_to_home", "battery_to_home", "grid_to_home"),
-    "grid_import_wh": ("grid_to_home", "grid_to_battery"),
-    "grid_export_wh": ("solar_to_grid", "generator_to_grid", "battery_to_grid"),
-    "battery_charge_wh": ("solar_to_battery", "generator_to_battery", "grid_to_battery"),
-    "battery_discharge_wh": ("battery_to_home", "battery_to_grid"),
-}
-"""Summary flows as sums of origin→destination cells (site-behavior §9) [Wh]."""
+FLOWS: dict[str, str] = {f"{name}_wh": flow for name, flow in SUMMARY_FLOWS.items()}
+"""Summary flows of a study [Wh] → their field in the cells→flow table (domain.energy)."""
 
 
 def flows_wh(wh: npt.NDArray[Any], flow: str) -> npt.NDArray[Any]:
     """Per-bucket energy of one summary flow [Wh] (wh: buckets × CELLS)."""
-    summed: npt.NDArray[Any] = wh[:, [_C[c] for c in FLOWS[flow]]].sum(axis=1)
+    summed: npt.NDArray[Any] = wh[:, flow_indices(FLOWS[flow])].sum(axis=1)
     return summed
 
 

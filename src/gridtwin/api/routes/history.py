@@ -11,20 +11,18 @@ from gridtwin.api import deps
 from gridtwin.api.responses import JSON_TYPE, WireResponse, envelope
 from gridtwin.api.wire.history import energy_reply_json, render_backup, render_charge
 from gridtwin.api.wire.history_kinds import render_kind
-from gridtwin.api.wire.history_kinds_models import (
-    PowerHistoryResponse,
-    SavingsHistoryResponse,
-    SelfConsumptionHistoryResponse,
-    SoeHistoryResponse,
-    TouEnergyHistoryResponse,
-)
 from gridtwin.api.wire.models import (
     BEARER_DOC,
     BackupHistoryResponse,
     CalendarHistoryQuery,
     ChargeHistoryResponse,
     EnergyHistoryResponse,
+    PowerHistoryResponse,
+    SavingsHistoryResponse,
+    SelfConsumptionHistoryResponse,
+    SoeHistoryResponse,
     TelemetryHistoryQuery,
+    TouEnergyHistoryResponse,
     history_query,
     responses,
 )

@@ -15,6 +15,18 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from gridtwin.api.wire.site_info import render_site_info
+from gridtwin.domain.catalogue import (
+    BACKUP_RESERVE_PERCENT,
+    BATTERY_COUNT,
+    COMPONENTS,
+    DEFAULT_REAL_MODE,
+    MAX_SITE_METER_POWER,
+    MIN_SITE_METER_POWER,
+    NAMEPLATE_ENERGY,
+    NAMEPLATE_POWER,
+    SITE_NAME,
+    VERSION,
+)
 from gridtwin.services.energy_command import BackupEvents, ManualBackup
 from gridtwin.services.sites import SiteView
 
@@ -90,7 +102,7 @@ def wrap(category: str, request_name: str, body: dict[str, Any]) -> dict[str, An
 
 
 def _gateway(view: SiteView) -> dict[str, Any]:
-    gateway: dict[str, Any] = render_site_info(view)["components"]["gateways"][0]
+    gateway: dict[str, Any] = render_site_info(view)[COMPONENTS.key]["gateways"][0]
     return gateway
 
 
@@ -156,20 +168,20 @@ def render_backup_events(events: BackupEvents) -> dict[str, Any]:
 def render_config(view: SiteView) -> dict[str, Any]:
     """The gateway's configuration as the site_info reply states it (gridtwin's shape)."""
     info = render_site_info(view)
-    comps = info["components"]
+    comps = info[COMPONENTS.key]
     return {"config": {
-        "din": _gateway(view)["din"], "site_name": info["site_name"],
-        "time_zone": view.spec.time_zone, "firmware_version": info["version"],
-        "battery_count": info.get("battery_count", 0),
-        "nameplate_power_w": info.get("nameplate_power"),
-        "nameplate_energy_wh": info.get("nameplate_energy"),
-        "backup_reserve_percent": info.get("backup_reserve_percent"),
-        "default_real_mode": info.get("default_real_mode"),
+        "din": _gateway(view)["din"], SITE_NAME.key: info[SITE_NAME.key],
+        "time_zone": view.spec.time_zone, "firmware_version": info[VERSION.key],
+        BATTERY_COUNT.key: info.get(BATTERY_COUNT.key, 0),
+        "nameplate_power_w": info.get(NAMEPLATE_POWER.key),
+        "nameplate_energy_wh": info.get(NAMEPLATE_ENERGY.key),
+        BACKUP_RESERVE_PERCENT.key: info.get(BACKUP_RESERVE_PERCENT.key),
+        DEFAULT_REAL_MODE.key: info.get(DEFAULT_REAL_MODE.key),
         "solar": comps.get("solar", False), "backup": comps.get("backup", False),
         "batteries": [
             {"din": b["din"], "part_number": b["part_number"], "nameplate_energy_wh": b["nameplate_energy"]}
             for b in comps.get("batteries", [])
         ],
-        "max_site_meter_power_ac_w": info["max_site_meter_power_ac"],
-        "min_site_meter_power_ac_w": info["min_site_meter_power_ac"],
+        "max_site_meter_power_ac_w": info[MAX_SITE_METER_POWER.key],
+        "min_site_meter_power_ac_w": info[MIN_SITE_METER_POWER.key],
     }}

@@ -11,64 +11,29 @@ import numpy as np
 from gridtwin.api.wire.common import local_timestamp
 from gridtwin.core import jsonio
 from gridtwin.core.units import joules_to_wh_rounded
+from gridtwin.domain.catalogue import (
+    ENERGY_BUCKET,
+    INSTALLATION_TIME_ZONE,
+    RAW_TIMESTAMP,
+    TIMESTAMP,
+    Presence,
+)
+from gridtwin.domain.energy import CELLS, signed_matrix
 from gridtwin.domain.profile import Quirk
 from gridtwin.services.history import BackupHistory, ChargeHistory, EnergyHistory
-from gridtwin.sim.state import CELLS
 
-__all__ = [
-    "BUCKET_FIELDS",
-    "TOTAL_FIELDS",
-    "energy_reply_json",
-    "render_backup",
-    "render_charge",
-    "render_energy",
-]
+__all__ = ["energy_reply_json", "render_backup", "render_charge", "render_energy"]
 
-_C = {name: i for i, name in enumerate(CELLS)}
-
-BUCKET_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("solar_energy_exported", ("solar_to_home", "solar_to_battery", "solar_to_grid")),
-    ("generator_energy_exported", ("generator_to_home", "generator_to_battery", "generator_to_grid")),
-    ("grid_energy_imported", ("grid_to_home", "grid_to_battery")),
-    ("grid_services_energy_imported", ()),
-    ("grid_services_energy_exported", ()),
-    ("grid_energy_exported_from_solar", ("solar_to_grid",)),
-    ("grid_energy_exported_from_generator", ("generator_to_grid",)),
-    ("grid_energy_exported_from_battery", ("battery_to_grid",)),
-    ("battery_energy_exported", ("battery_to_home", "battery_to_grid")),
-    ("battery_energy_imported_from_grid", ("grid_to_battery",)),
-    ("battery_energy_imported_from_solar", ("solar_to_battery",)),
-    ("battery_energy_imported_from_generator", ("generator_to_battery",)),
-    ("consumer_energy_imported_from_grid", ("grid_to_home",)),
-    ("consumer_energy_imported_from_solar", ("solar_to_home",)),
-    ("consumer_energy_imported_from_battery", ("battery_to_home",)),
-    ("consumer_energy_imported_from_generator", ("generator_to_home",)),
-)
-"""Each bucket field as the sum of origin→destination cells (§9.4), in wire order."""
-
-TOTAL_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("total_home_usage", ("solar_to_home", "generator_to_home", "battery_to_home", "grid_to_home")),
-    ("total_battery_charge", ("solar_to_battery", "generator_to_battery", "grid_to_battery")),
-    ("total_battery_discharge", ("battery_to_home", "battery_to_grid")),
-    ("total_solar_generation", ("solar_to_home", "solar_to_battery", "solar_to_grid")),
-    ("total_grid_energy_exported", ("solar_to_grid", "generator_to_grid", "battery_to_grid")),
-)
-"""Totals, emitted only when non-zero (D16)."""
-
-
-def _matrix(fields: tuple[tuple[str, tuple[str, ...]], ...]) -> np.ndarray:
-    """cells x fields 0/1 matrix: Wh per cell @ matrix = Wh per field (exact in int64)."""
-    m = np.zeros((len(CELLS), len(fields)), dtype=np.int64)
-    for j, (_, cells) in enumerate(fields):
-        for c in cells:
-            m[_C[c], j] = 1
-    return m
-
-
-_BUCKET_M = _matrix(BUCKET_FIELDS)
-_TOTAL_M = _matrix(TOTAL_FIELDS)
-_BUCKET_NAMES = [name for name, _ in BUCKET_FIELDS]
-_TOTAL_NAMES = [name for name, _ in TOTAL_FIELDS]
+# The catalogue's bucket: timestamp, the flows (always), raw_timestamp, the totals (only
+# when non-zero). Keys are the flow names of domain.energy.FLOWS.
+_FIELDS = [f for f in ENERGY_BUCKET if f.key not in (TIMESTAMP.key, RAW_TIMESTAMP.key)]
+_BUCKET_NAMES = [f.key for f in _FIELDS if f.presence is not Presence.NONZERO]
+_TOTAL_NAMES = [f.key for f in _FIELDS if f.presence is Presence.NONZERO]
+assert [f.key for f in ENERGY_BUCKET] == [TIMESTAMP.key, *_BUCKET_NAMES, RAW_TIMESTAMP.key,
+                                          *_TOTAL_NAMES], "bucket order changed"
+_BUCKET_M = np.asarray(signed_matrix([((n, 1),) for n in _BUCKET_NAMES]), dtype=np.int64)
+_TOTAL_M = np.asarray(signed_matrix([((n, 1),) for n in _TOTAL_NAMES]), dtype=np.int64)
+"""cells x fields 0/1: Wh per cell @ matrix = Wh per field (exact in int64)."""
 
 
 def _series(h: EnergyHistory) -> list[dict[str, Any]]:
@@ -79,8 +44,8 @@ def _series(h: EnergyHistory) -> list[dict[str, Any]]:
     out = []
     for t, values, sums in zip(h.starts, fields, totals, strict=True):
         ts = local_timestamp(t, h.zone)
-        item: dict[str, Any] = {"timestamp": ts, **dict(zip(_BUCKET_NAMES, values, strict=True)),
-                                "raw_timestamp": ts}
+        item: dict[str, Any] = {TIMESTAMP.key: ts, **dict(zip(_BUCKET_NAMES, values, strict=True)),
+                                RAW_TIMESTAMP.key: ts}
         for name, value in zip(_TOTAL_NAMES, sums, strict=True):
             if value:
                 item[name] = value
@@ -91,7 +56,8 @@ def _series(h: EnergyHistory) -> list[dict[str, Any]]:
 # Encoded series: each bucket is formatted by one C-level ``%`` call per chunk of buckets,
 # from a format string chosen by which totals are non-zero (the only members that vary), so
 # no dict or Python int is built per field. Keys and timestamps need no JSON escaping.
-_ITEM_HEAD = '{"timestamp":"%s",' + ",".join(f'"{n}":%d' for n in _BUCKET_NAMES) + ',"raw_timestamp":"%s"'
+_ITEM_HEAD = (f'{{"{TIMESTAMP.key}":"%s",' + ",".join(f'"{n}":%d' for n in _BUCKET_NAMES)
+              + f',"{RAW_TIMESTAMP.key}":"%s"')
 _ITEM_FORMATS = [
     _ITEM_HEAD + "".join(f',"{n}":%d' for j, n in enumerate(_TOTAL_NAMES) if mask >> j & 1) + "}"
     for mask in range(1 << len(_TOTAL_NAMES))
@@ -151,7 +117,7 @@ def _energy_head(h: EnergyHistory) -> dict[str, Any]:
     return {
         "serial_number": spec.gateway_din if spec.has_battery else spec.site_uuid,
         "period": h.period,
-        "installation_time_zone": spec.time_zone,
+        INSTALLATION_TIME_ZONE.key: spec.time_zone,
     }
 
 

@@ -9,6 +9,8 @@ import numpy as np
 
 from gridtwin.api.wire.common import local_timestamp
 from gridtwin.api.wire.history import render_energy
+from gridtwin.domain.catalogue import INSTALLATION_TIME_ZONE, POWER_SAMPLE
+from gridtwin.domain.energy import CELLS, signed_matrix
 from gridtwin.services.history import EnergyHistory
 from gridtwin.services.history_kinds import (
     KindHistory,
@@ -19,45 +21,21 @@ from gridtwin.services.history_kinds import (
     TouEnergyHistory,
 )
 from gridtwin.services.sites import SiteView
-from gridtwin.sim.state import CELLS
 from gridtwin.tariff import round_money
 
 __all__ = ["POWER_FIELDS", "render_kind"]
 
-_C = {name: i for i, name in enumerate(CELLS)}
-
-
-def _signed(plus: tuple[str, ...], minus: tuple[str, ...] = ()) -> np.ndarray:
-    row = np.zeros(len(CELLS), dtype=np.int64)
-    for c in plus:
-        row[_C[c]] += 1
-    for c in minus:
-        row[_C[c]] -= 1
-    return row
-
-
-POWER_FIELDS: tuple[tuple[str, np.ndarray], ...] = (
-    ("solar_power", _signed(("solar_to_home", "solar_to_battery", "solar_to_grid"))),
-    ("battery_power", _signed(("battery_to_home", "battery_to_grid"),
-                              ("solar_to_battery", "generator_to_battery", "grid_to_battery"))),
-    ("grid_power", _signed(("grid_to_home", "grid_to_battery"),
-                           ("solar_to_grid", "generator_to_grid", "battery_to_grid"))),
-    ("grid_services_power", _signed(())),
-    ("generator_power", _signed(("generator_to_home", "generator_to_battery",
-                                 "generator_to_grid"))),
-    ("load_power", _signed(("solar_to_home", "generator_to_home", "battery_to_home",
-                            "grid_to_home"))),
-)
-"""Signed Wh of each field from the cells, in wire order; signs as live_status (D15)."""
-
-_POWER_M = np.stack([row for _, row in POWER_FIELDS], axis=1)
-_POWER_NAMES = [name for name, _ in POWER_FIELDS]
+_POWER = [f for f in POWER_SAMPLE if f.history is not None]
+POWER_FIELDS: tuple[str, ...] = tuple(f.key for f in _POWER)
+"""The power-history fields after the timestamp, in wire order."""
+_POWER_M = np.asarray(signed_matrix([f.history or () for f in _POWER]), dtype=np.int64)
+"""cells x fields: signed Wh of each field from the cells; signs as live_status (D15)."""
 
 
 def _head(view: SiteView, period: str) -> dict[str, Any]:
     spec = view.spec
     return {"serial_number": spec.gateway_din if spec.has_battery else spec.site_uuid,
-            "period": period, "installation_time_zone": spec.time_zone}
+            "period": period, INSTALLATION_TIME_ZONE.key: spec.time_zone}
 
 
 def _watts(wh: int, seconds: int) -> int | float:
@@ -71,7 +49,7 @@ def render_power(h: PowerHistory) -> dict[str, Any]:
     series = []
     for t, values, seconds in zip(h.starts, signed, h.seconds, strict=True):
         item: dict[str, Any] = {"timestamp": local_timestamp(t, h.zone)}
-        item.update((name, _watts(v, seconds)) for name, v in zip(_POWER_NAMES, values, strict=True))
+        item.update((name, _watts(v, seconds)) for name, v in zip(POWER_FIELDS, values, strict=True))
         series.append(item)
     return {**_head(h.view, h.period), "time_series": series or None}
 

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
-from gridtwin.api.wire.common import app_energy, grid_status, local_timestamp
-from gridtwin.domain.profile import Quirk
+from gridtwin.api.wire.reading import Reading, render_fields
+from gridtwin.domain.catalogue import LIVE_STATUS
 from gridtwin.domain.site import SiteKind
 from gridtwin.services.sites import SiteView
 
-__all__ = ["render_live_status", "render_wall_connectors", "storm_mode_active"]
+__all__ = ["render_live_status", "render_wall_connectors"]
 
 _CHARGING, _FAULT = 1, 7
-
-
-def storm_mode_active(view: SiteView) -> bool:
-    """D11: a storm event is active, storm mode is enabled and the site is capable."""
-    return bool(
-        view.state.storm_active and view.controls.storm_mode_enabled and view.spec.storm_capable
-    )
 
 
 def render_wall_connectors(view: SiteView) -> list[dict[str, Any]] | None:
@@ -40,28 +34,11 @@ def render_wall_connectors(view: SiteView) -> list[dict[str, Any]] | None:
     return items
 
 
+class _LiveReading(Reading):
+    @cached_property
+    def live_wall_connectors(self) -> list[dict[str, Any]] | None:
+        return render_wall_connectors(self.view)
+
+
 def render_live_status(view: SiteView) -> dict[str, Any]:
-    st = view.state
-    left, total, pct = app_energy(view)
-    grid, island = grid_status(view)
-    battery = view.spec.kind is SiteKind.BATTERY
-    out: dict[str, Any] = {"solar_power": int(st.solar_w)}
-    if Quirk.OMIT_DEPRECATED_ENERGY_FIELDS not in view.quirks:
-        out["energy_left"] = left
-        out["total_pack_energy"] = total
-    out.update({
-        "percentage_charged": pct,
-        "backup_capable": bool(battery and view.spec.has_backup),
-        "battery_power": int(st.battery_w),
-        "load_power": int(st.load_w),
-        "grid_status": grid,
-        "grid_services_active": False,
-        "grid_power": int(st.grid_w),
-        "grid_services_power": 0,
-        "generator_power": int(st.generator_w),
-        "island_status": island,
-        "storm_mode_active": storm_mode_active(view),
-        "timestamp": local_timestamp(view.now_s, view.spec.time_zone),
-        "wall_connectors": render_wall_connectors(view),
-    })
-    return out
+    return render_fields(LIVE_STATUS, _LiveReading(view))

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from gridtwin.api.wire.common import app_energy
-from gridtwin.domain.profile import Quirk
+from gridtwin.api.wire.reading import Reading, render_fields
+from gridtwin.domain.catalogue import BATTERY_PRODUCT, SOLAR_PRODUCT, WALL_CONNECTOR_PRODUCT
 from gridtwin.domain.site import SiteKind
 from gridtwin.services.sites import SiteView
 
-__all__ = ["render_product", "warp_site_number"]
-
-
-def warp_site_number(view: SiteView) -> str:
-    return f"STE{view.spec.installation_s % 10**8:08d}-{view.site_id % 100000:05d}"
+__all__ = ["render_product"]
 
 
 def _wall_connectors(view: SiteView) -> list[dict[str, Any]]:
@@ -38,78 +34,33 @@ def _components(view: SiteView) -> dict[str, Any]:
     return comp
 
 
-def _battery_item(view: SiteView, always_energy: bool) -> dict[str, Any]:
-    spec = view.spec
-    left, total, pct = app_energy(view)
-    item: dict[str, Any] = {
-        "energy_site_id": spec.energy_site_id,
-        "resource_type": "battery",
-        "site_name": spec.name,
-        "id": spec.gateway_din,
-        "gateway_id": spec.gateway_din,
-        "asset_site_id": spec.site_uuid,
-        "warp_site_number": warp_site_number(view),
-    }
-    if always_energy or Quirk.OMIT_DEPRECATED_ENERGY_FIELDS not in view.quirks:
-        item["energy_left"] = left
-        item["total_pack_energy"] = total
-    item.update({
-        "percentage_charged": pct,
-        "battery_type": spec.battery_type,
-        "backup_capable": spec.has_backup,
-        "battery_power": int(view.state.battery_w),
-        "go_off_grid_test_banner_enabled": None,
-        "storm_mode_enabled": view.controls.storm_mode_enabled,
-        "powerwall_onboarding_settings_set": True,
-        "powerwall_tesla_electric_interested_in": None,
-        "vpp_tour_enabled": None,
-        "sync_grid_alert_enabled": True,
-        "breaker_alert_enabled": True,
-        "components": _components(view),
-        "features": {"rate_plan_manager_no_pricing_constraint": True},
-    })
-    return item
+_SOLAR_COMPONENTS: dict[str, Any] = {
+    "battery": False, "solar": True, "solar_type": "pv_panel", "grid": True,
+    "load_meter": False, "market_type": "residential",
+}
 
 
-def _solar_item(view: SiteView) -> dict[str, Any]:
-    spec = view.spec
-    return {
-        "energy_site_id": spec.energy_site_id,
-        "resource_type": "solar",
-        "site_name": spec.name,
-        "id": spec.site_uuid,
-        "asset_site_id": spec.site_uuid,
-        "warp_site_number": warp_site_number(view),
-        "solar_power": int(view.state.solar_w),
-        "solar_type": "pv_panel",
-        "go_off_grid_test_banner_enabled": None,
-        "storm_mode_enabled": None,
-        "powerwall_onboarding_settings_set": None,
-        "powerwall_tesla_electric_interested_in": None,
-        "sync_grid_alert_enabled": False,
-        "breaker_alert_enabled": False,
-        "components": {
-            "battery": False, "solar": True, "solar_type": "pv_panel", "grid": True,
-            "load_meter": False, "market_type": "residential",
-        },
-        "features": {},
-    }
+class _ProductReading(Reading):
+    @property
+    def product_components(self) -> dict[str, Any]:
+        if self.spec.kind is SiteKind.SOLAR:
+            return dict(_SOLAR_COMPONENTS)
+        if self.spec.kind is SiteKind.WALL_CONNECTOR:
+            return {"battery": False, "solar": False, "grid": False, "load_meter": False,
+                    "market_type": "residential", "wall_connectors": _wall_connectors(self.view)}
+        return _components(self.view)
+
+    @property
+    def features(self) -> dict[str, Any]:
+        if self.spec.kind is SiteKind.SOLAR:
+            return {}
+        return {"rate_plan_manager_no_pricing_constraint": True}
 
 
-def _wall_connector_item(view: SiteView) -> dict[str, Any]:
-    return {
-        "energy_site_id": view.spec.energy_site_id,
-        "components": {
-            "battery": False, "solar": False, "grid": False, "load_meter": False,
-            "market_type": "residential", "wall_connectors": _wall_connectors(view),
-        },
-    }
+_ITEMS = {SiteKind.BATTERY: BATTERY_PRODUCT, SiteKind.SOLAR: SOLAR_PRODUCT,
+          SiteKind.WALL_CONNECTOR: WALL_CONNECTOR_PRODUCT}
 
 
 def render_product(view: SiteView, *, always_energy: bool = False) -> dict[str, Any]:
     """The products item of a site; ``always_energy`` for site_status (pypowerwall reads it)."""
-    if view.spec.kind is SiteKind.SOLAR:
-        return _solar_item(view)
-    if view.spec.kind is SiteKind.WALL_CONNECTOR:
-        return _wall_connector_item(view)
-    return _battery_item(view, always_energy)
+    return render_fields(_ITEMS[view.spec.kind], _ProductReading(view, always_energy=always_energy))

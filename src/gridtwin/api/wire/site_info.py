@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cached_property
 from typing import Any
 
-from gridtwin.api.wire.common import local_timestamp, utc_millis
+from gridtwin.api.wire.common import utc_millis
+from gridtwin.api.wire.reading import Reading, render_fields
+from gridtwin.domain.catalogue import SITE_INFO, USER_SETTINGS
 from gridtwin.domain.profile import Quirk
 from gridtwin.domain.site import SiteKind
 from gridtwin.services.sites import SiteView
@@ -114,56 +117,28 @@ def _components(view: SiteView) -> dict[str, Any]:
     return comp
 
 
-def _user_settings(view: SiteView) -> dict[str, Any]:
-    if view.spec.kind is not SiteKind.BATTERY:
-        return {
-            "storm_mode_enabled": None, "sync_grid_alert_enabled": False,
-            "breaker_alert_enabled": False, "powerwall_onboarding_settings_set": None,
-            "powerwall_tesla_electric_interested_in": None,
-            "go_off_grid_test_banner_enabled": None, "vpp_tour_enabled": None,
-        }
-    return {
-        "storm_mode_enabled": view.controls.storm_mode_enabled,
-        "sync_grid_alert_enabled": True, "breaker_alert_enabled": True,
-        "powerwall_onboarding_settings_set": True,
-        "powerwall_tesla_electric_interested_in": False,
-        "go_off_grid_test_banner_enabled": False, "vpp_tour_enabled": False,
-    }
+class _SiteInfoReading(Reading):
+    @property
+    def user_settings(self) -> dict[str, Any]:
+        return render_fields(USER_SETTINGS, self)
+
+    @property
+    def components(self) -> dict[str, Any]:
+        return _components(self.view)
+
+    @cached_property
+    def tariff_v2(self) -> dict[str, Any] | None:
+        doc = self.view.tariff_doc
+        if doc is not None and Quirk.TARIFF_READBACK_ZERO_OMISSION in self.view.quirks:
+            doc = zero_omission_echo(doc)
+        return doc
+
+    @property
+    def tariff_v1(self) -> dict[str, Any] | None:
+        # The legacy v1 view (pypowerwall's get_tariff reads it); absent without a tariff,
+        # as clients call .get("tariff_content", {}).get(...).
+        return None if self.tariff_v2 is None else to_v1(self.tariff_v2)
 
 
 def render_site_info(view: SiteView) -> dict[str, Any]:
-    spec, ctl = view.spec, view.controls
-    battery = spec.kind is SiteKind.BATTERY and spec.has_battery
-    zone = "" if Quirk.BLANK_SITE_INFO_TIME_ZONE in view.quirks else spec.time_zone
-    out: dict[str, Any] = {
-        "id": spec.gateway_din if spec.kind is SiteKind.BATTERY else spec.site_uuid,
-        "site_name": spec.name,
-    }
-    if battery:
-        out["backup_reserve_percent"] = ctl.backup_reserve_pct
-        out["default_real_mode"] = ctl.mode.value
-    out["installation_date"] = local_timestamp(spec.installation_s, spec.time_zone)
-    out["installation_time_zone"] = zone
-    out["user_settings"] = _user_settings(view)
-    out["components"] = _components(view)
-    out["version"] = spec.version
-    if battery:
-        out["battery_count"] = spec.powerwall_count
-    out["tou_settings"] = {"optimization_strategy": ctl.strategy.value, "schedule": []}
-    if battery:
-        out["nameplate_power"] = spec.max_discharge_w
-        out["nameplate_energy"] = spec.nameplate_wh
-    if spec.ev_reserve_supported:
-        out["off_grid_vehicle_charging_reserve_percent"] = ctl.ev_reserve_pct
-    out["max_site_meter_power_ac"] = spec.max_import_w
-    out["min_site_meter_power_ac"] = -spec.max_export_w
-    out["vpp_backup_reserve_percent"] = 0
-    if view.tariff_doc is not None:
-        doc = view.tariff_doc
-        if Quirk.TARIFF_READBACK_ZERO_OMISSION in view.quirks:
-            doc = zero_omission_echo(doc)
-        out["tariff_content_v2"] = doc
-        # The legacy v1 view (pypowerwall's get_tariff reads it); absent without a tariff,
-        # as clients call .get("tariff_content", {}).get(...).
-        out["tariff_content"] = to_v1(doc)
-    return out
+    return render_fields(SITE_INFO, _SiteInfoReading(view))

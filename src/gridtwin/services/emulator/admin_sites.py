@@ -8,6 +8,12 @@ from typing import Any
 from gridtwin.core import jsonio
 from gridtwin.core.clock import wall_now_s
 from gridtwin.core.errors import InvalidField, NotFound
+from gridtwin.domain.catalogue import (
+    BACKUP_RESERVE_PERCENT,
+    DEFAULT_REAL_MODE,
+    EV_RESERVE_PERCENT,
+    STORM_MODE_ENABLED,
+)
 from gridtwin.domain.codec import controls_to_dict, spec_to_dict
 from gridtwin.domain.profile import Profile
 from gridtwin.services.emulator.describe import (
@@ -175,10 +181,10 @@ def patch_site(world: World, site_id: int, data: dict[str, Any]) -> dict[str, An
 
 def _wire_settings(c: Any) -> dict[str, Any]:
     return {
-        "backup_reserve_percent": c.backup_reserve_pct, "default_real_mode": c.mode.value,
-        "storm_mode_enabled": c.storm_mode_enabled,
+        BACKUP_RESERVE_PERCENT.key: c.backup_reserve_pct, DEFAULT_REAL_MODE.key: c.mode.value,
+        STORM_MODE_ENABLED.key: c.storm_mode_enabled,
         "customer_preferred_export_rule": c.export_rule.value,
         "disallow_charge_from_grid_with_solar_installed": not c.grid_charging_allowed,
-        "off_grid_vehicle_charging_reserve_percent": c.ev_reserve_pct,
+        EV_RESERVE_PERCENT.key: c.ev_reserve_pct,
         "optimization_strategy": c.strategy.value,
     }

@@ -19,6 +19,13 @@ from gridtwin import tariff as tariff_engine
 from gridtwin.core import jsonio
 from gridtwin.core.errors import InvalidField
 from gridtwin.domain.battery import BatteryModel
+from gridtwin.domain.catalogue import (
+    BACKUP_RESERVE_PERCENT,
+    DEFAULT_REAL_MODE,
+    EV_RESERVE_PERCENT,
+    INSTALLATION_DATE,
+    STORM_MODE_ENABLED,
+)
 from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
 from gridtwin.domain.profile import Profile, Quirk, active_quirks
 from gridtwin.domain.site import (
@@ -54,15 +61,15 @@ DEFAULT_LOCATIONS = {"America/Los_Angeles": (34.05, -118.25)}
 EARLIEST_INSTALLATION_S = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
 SKIES = ("tmy", "clear", "partly_cloudy", "overcast", "storm", "random")
 SITE_KEYS = (
-    "energy_site_id", "type", "name", "time_zone", "location", "installation_date", "profile",
+    "energy_site_id", "type", "name", "time_zone", "location", INSTALLATION_DATE.key, "profile",
     "quirks", "batteries", "solar", "load", "generator", "wall_connectors", "limits",
     "components", "settings", "tariff", "initial", "step_s", "sky", "owner", "controller",
     "allow_unrealistic",
 )
 SETTING_KEYS = (
-    "backup_reserve_percent", "default_real_mode", "storm_mode_enabled",
+    BACKUP_RESERVE_PERCENT.key, DEFAULT_REAL_MODE.key, STORM_MODE_ENABLED.key,
     "customer_preferred_export_rule", "disallow_charge_from_grid_with_solar_installed",
-    "off_grid_vehicle_charging_reserve_percent", "optimization_strategy",
+    EV_RESERVE_PERCENT.key, "optimization_strategy",
 )
 _BOOLEAN_COMPONENTS = (
     "solar", "battery", "grid", "backup", "load_meter", "tou_capable", "storm_mode_capable",
@@ -151,14 +158,14 @@ def parse_settings(r: Reader) -> SiteControls:
     """Settings in their wire names (``settings`` of a site or of a PATCH)."""
     c = SiteControls()
     return SiteControls(
-        backup_reserve_pct=r.integer("backup_reserve_percent", c.backup_reserve_pct, 0, 100),
-        mode=OperationMode(r.choice("default_real_mode", c.mode.value,
+        backup_reserve_pct=r.integer(BACKUP_RESERVE_PERCENT.key, c.backup_reserve_pct, 0, 100),
+        mode=OperationMode(r.choice(DEFAULT_REAL_MODE.key, c.mode.value,
                                     (m.value for m in OperationMode))),
-        storm_mode_enabled=r.flag("storm_mode_enabled", c.storm_mode_enabled),
+        storm_mode_enabled=r.flag(STORM_MODE_ENABLED.key, c.storm_mode_enabled),
         export_rule=ExportRule(r.choice("customer_preferred_export_rule", c.export_rule.value,
                                         (x.value for x in ExportRule))),
         grid_charging_allowed=not r.flag("disallow_charge_from_grid_with_solar_installed", False),
-        ev_reserve_pct=r.integer("off_grid_vehicle_charging_reserve_percent", c.ev_reserve_pct,
+        ev_reserve_pct=r.integer(EV_RESERVE_PERCENT.key, c.ev_reserve_pct,
                                  0, 100),
         strategy=Strategy(r.choice("optimization_strategy", c.strategy.value,
                                    (x.value for x in Strategy))),
@@ -181,19 +188,19 @@ def check_components(r: Reader) -> tuple[tuple[str, object], ...]:
 
 
 def _installation(site: Reader, zone: ZoneInfo, now_s: int) -> int:
-    value = site.data.get("installation_date")
+    value = site.data.get(INSTALLATION_DATE.key)
     if value is None:
         return now_s - 30 * 86_400
     if not isinstance(value, str):
-        site.add("installation_date", "must be an RFC 3339 date-time")
+        site.add(INSTALLATION_DATE.key, "must be an RFC 3339 date-time")
         return now_s
     try:
-        when = int(parse_instant("installation_date", value, zone).timestamp())
+        when = int(parse_instant(INSTALLATION_DATE.key, value, zone).timestamp())
     except InvalidField:
-        site.add("installation_date", "must be an RFC 3339 date-time")
+        site.add(INSTALLATION_DATE.key, "must be an RFC 3339 date-time")
         return now_s
     if not EARLIEST_INSTALLATION_S <= when <= now_s:
-        site.add("installation_date", "must be from 2000-01-01 up to the current sim instant")
+        site.add(INSTALLATION_DATE.key, "must be from 2000-01-01 up to the current sim instant")
         return now_s
     return when
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from gridtwin.domain.catalogue import DEFAULT_REAL_MODE
+
 __all__ = ["DESCRIPTIONS", "PRESETS", "describe", "preset"]
 
 LA = "America/Los_Angeles"
@@ -60,7 +62,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         {"type": "storm_alert", "at": "+PT1M", "end": "+PT12H"},
         {"type": "grid_outage", "at": "+PT6H", "duration_s": 3 * 3600}]),
     "tou_peak_export": _one_site("2025-07-15T15:00:00-07:00", {
-        "settings": {"default_real_mode": "autonomous",
+        "settings": {DEFAULT_REAL_MODE.key: "autonomous",
                      "customer_preferred_export_rule": "battery_ok"},
         "tariff": _pge_tariff(), "initial": {"app_pct": 90}}),
     "ev_evening": _one_site("2025-07-15T17:30:00-07:00", None, events=[

@@ -1,5 +1,5 @@
 """OpenAPI models of the calendar_history kinds power, soe, self_consumption,
-time_of_use_energy and savings (docs/history-kinds.md). Documentation only, like models.py.
+time_of_use_energy and savings (docs/history-kinds.md). Documentation only, like the rest of this package.
 """
 
 from __future__ import annotations
@@ -8,7 +8,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from gridtwin.api.wire.models import EnergyBucket, Timestamp, _Closed
+from gridtwin.api.wire.models.base import Closed, Timestamp
+from gridtwin.api.wire.models.generate import catalogue_model
+from gridtwin.api.wire.models.history import EnergyBucket
+from gridtwin.domain.catalogue import POWER_SAMPLE
 
 __all__ = [
     "PowerHistoryResponse",
@@ -19,40 +22,34 @@ __all__ = [
 ]
 
 Period = Literal["day", "week", "month", "year", "lifetime"]
-AverageWatts = Annotated[float, Field(description="average W over the bucket; an integer for "
-                                                  "a whole 5-minute bucket (12 x its Wh)")]
 Share = Annotated[float, Field(ge=0, le=100, description="% of home use")]
 
 
-class _Head(_Closed):
+class _Head(Closed):
     serial_number: str
     period: Period
     installation_time_zone: Annotated[str, Field(min_length=1)]
 
 
-class PowerSample(_Closed):
-    """One 5-minute bucket; signs as live_status (battery + discharging, grid + importing)."""
-
-    timestamp: Timestamp
-    solar_power: AverageWatts
-    battery_power: AverageWatts
-    grid_power: AverageWatts
-    grid_services_power: Literal[0]
-    generator_power: AverageWatts
-    load_power: AverageWatts
+PowerSample = catalogue_model(
+    "PowerSample", POWER_SAMPLE,
+    "One 5-minute bucket; signs as live_status (battery + discharging, grid + importing).",
+    number=True, unit="average W over the bucket; an integer for a whole 5-minute bucket "
+    "(12 x its Wh)")
 
 
 class PowerHistory(_Head):
-    time_series: list[PowerSample] | None = Field(description="null when no bucket is returned")
+    time_series: list[PowerSample] | None = Field(  # type: ignore[valid-type]
+        description="null when no bucket is returned")
 
 
-class PowerHistoryResponse(_Closed):
+class PowerHistoryResponse(Closed):
     """``calendar_history?kind=power``."""
 
     response: PowerHistory
 
 
-class SoeSample(_Closed):
+class SoeSample(Closed):
     timestamp: Timestamp
     soe: Annotated[int, Field(ge=0, le=100, description="app-scale state of energy [%] at "
                                                         "the timestamp")]
@@ -63,13 +60,13 @@ class SoeHistory(_Head):
                                                             "(and on sites without a battery)")
 
 
-class SoeHistoryResponse(_Closed):
+class SoeHistoryResponse(Closed):
     """``calendar_history?kind=soe``: every 15 minutes."""
 
     response: SoeHistory
 
 
-class SelfConsumptionBucket(_Closed):
+class SelfConsumptionBucket(Closed):
     timestamp: Timestamp
     solar: Share
     battery: Share
@@ -80,32 +77,32 @@ class SelfConsumptionHistory(_Head):
         description="null when no bucket is returned")
 
 
-class SelfConsumptionHistoryResponse(_Closed):
+class SelfConsumptionHistoryResponse(Closed):
     """``calendar_history?kind=self_consumption``: one bucket per local day (period day,
     week, month), month (year) or year (lifetime)."""
 
     response: SelfConsumptionHistory
 
 
-class TouLabelHistory(_Closed):
-    time_series: list[EnergyBucket]
+class TouLabelHistory(Closed):
+    time_series: list[EnergyBucket]  # type: ignore[valid-type]
 
 
-class TouEnergyHistoryResponse(_Closed):
+class TouEnergyHistoryResponse(Closed):
     """``calendar_history?kind=time_of_use_energy``: one member per tariff period key
     (``off_peak``, ``partial_peak``, ``peak``, …); ``{}`` without a stored tariff."""
 
     response: dict[str, TouLabelHistory]
 
 
-class SavingsItem(_Closed):
+class SavingsItem(Closed):
     timestamp: Timestamp
     value: Annotated[float, Field(description="energy value of the site against the same home "
                                               "without it [currency], rounded to cents")]
     currency: Annotated[str, Field(description="ISO 4217 code of the stored tariff")]
 
 
-class SavingsHistoryResponse(_Closed):
+class SavingsHistoryResponse(Closed):
     """``calendar_history?kind=savings``: a list, one item per bucket; ``[]`` without a
     stored tariff."""
 
