@@ -40,6 +40,7 @@ from gridtwin.sim.kernel_io import (
 )
 from gridtwin.sim.params import (
     F_DARK,
+    F_EV_HOLD,
     F_GEN_ON,
     F_TOPUP,
     N_CELLS,
@@ -167,7 +168,8 @@ def _ledger(state: SiteState, t1: int) -> Ledger:
     n_rows = (t1 - state.t_s) // 300 + 2
     return Ledger(
         powers=out,
-        latches=np.array([state.dark, state.generator_on, state.topup_active], dtype=np.int64),
+        latches=np.array([state.dark, state.generator_on, state.topup_active,
+                          state.ev_reserve_hold], dtype=np.int64),
         counters_j=np.asarray(state.counters_j, dtype=np.int64).copy(),
         bucket_base_j=np.asarray(state.bucket_base_j, dtype=np.int64).copy(),
         bucket_start_s=np.zeros(n_rows, dtype=np.int64),
@@ -219,6 +221,7 @@ def _state_after(spec: SiteSpec, controls: SiteControls, state: SiteState, segs:
         island_start_s=island_start,
         dark=bool(flags[F_DARK]), generator_on=bool(flags[F_GEN_ON]),
         storm_active=storm, topup_active=bool(flags[F_TOPUP]),
+        ev_reserve_hold=bool(flags[F_EV_HOLD]),
         controller_state=_controller_state(controls, cond.grid_down, cond.islanded,
                                            bool(flags[F_DARK]), storm,
                                            bool(flags[F_TOPUP]), inputs, t1, spec.step_s),

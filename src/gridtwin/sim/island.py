@@ -4,7 +4,13 @@ off-grid EV reserve, load shedding and blackout.
 The reserve, mode and Storm Watch are ignored; the floor is app 0 % (raw 5 %). Surplus
 the battery cannot take is curtailed (solar first, then generator); a deficit beyond the
 battery first reduces Wall Connectors, then sheds home load. At app 0 % with a home
-deficit the site goes dark until app % reaches the restart threshold.
+deficit the site goes dark until app % reaches the restart threshold and the battery (or
+the sun) can carry the home for a while.
+
+Hysteresis, as real equipment has it: Wall Connectors held at the off-grid EV reserve
+resume only EV_RESUME_MARGIN_PCT above it, and a dark home reconnects only when the
+energy above the floor covers MIN_RECONNECT_S of its present deficit (or there is none),
+so neither chatters around its threshold.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from gridtwin.sim.ev import allocate_wc, total_demand_w
 from gridtwin.sim.jit import kernel
 from gridtwin.sim.params import (
     F_DARK,
+    F_EV_HOLD,
     F_GEN_ON,
     O_BATTERY,
     O_GENERATOR,
@@ -34,7 +41,12 @@ from gridtwin.sim.params import (
     Params,
 )
 
-__all__ = ["islanded", "without_backup"]
+__all__ = ["EV_RESUME_MARGIN_PCT", "MIN_RECONNECT_S", "islanded", "without_backup"]
+
+EV_RESUME_MARGIN_PCT = 5.0
+"""Wall Connectors held at the off-grid EV reserve resume this far above it [app %]."""
+MIN_RECONNECT_S = 3600.0
+"""A dark home reconnects when the battery can carry its present deficit this long [s]."""
 
 
 @kernel
@@ -85,10 +97,18 @@ def _dark(prm: Params, gen_on: bool, solar_w: float, room_w: float,
 
 
 @kernel
-def _ev_cap_w(prm: Params, ctl: Controls, app: float,
+def _ev_cap_w(prm: Params, ctl: Controls, flags: npt.NDArray[np.int64], app: float,
               gen_on: bool, solar_w: float, home_w: float, room_w: float, wants_w: float) -> float:
-    """§7.3: at or below the EV reserve, WCs get only surplus left after home and battery."""
-    if prm.ev_reserve_supported == 0 or app > ctl.ev_reserve_pct:
+    """§7.3: at or below the EV reserve, WCs get only surplus left after home and battery,
+    and they stay held until the charge is EV_RESUME_MARGIN_PCT above the reserve."""
+    if prm.ev_reserve_supported == 0:
+        flags[F_EV_HOLD] = 0
+        return wants_w
+    if app <= ctl.ev_reserve_pct:
+        flags[F_EV_HOLD] = 1
+    elif app >= ctl.ev_reserve_pct + EV_RESUME_MARGIN_PCT:
+        flags[F_EV_HOLD] = 0
+    if flags[F_EV_HOLD] == 0:
         return wants_w
     gen = prm.gen_rated_w if gen_on and prm.gen_charges != 0 else 0.0
     left = solar_w + gen - home_w
@@ -110,15 +130,17 @@ def islanded(inv_dt: float, energy_wh: float, prm: Params,
     home = float(home_w)
     wants = float(total_demand_w(demand_w))
     gen_on = _update_generator(prm, flags, app, home + wants - solar)
-    if flags[F_DARK] != 0 and app >= prm.restart_pct:
-        flags[F_DARK] = 0
     home_deficit = home - solar - _generator_w(prm, gen_on, home, solar)
+    if flags[F_DARK] != 0 and app >= prm.restart_pct and (
+            home_deficit <= 0
+            or (energy_wh - floor_wh) * prm.eta * 3600.0 >= home_deficit * MIN_RECONNECT_S):
+        flags[F_DARK] = 0
     if flags[F_DARK] == 0 and cap_d <= 0 and home_deficit > 0:
         flags[F_DARK] = 1
     if flags[F_DARK] != 0:
         _dark(prm, gen_on, solar, room, home, wc_w, out)
         return floor_wh
-    cap_wc = _ev_cap_w(prm, ctl, app, gen_on, solar, home, room, wants)
+    cap_wc = _ev_cap_w(prm, ctl, flags, app, gen_on, solar, home, room, wants)
     wc_total = float(allocate_wc(demand_w, int(cap_wc), wc_w))
     deficit = _settle(prm, gen_on, solar, home + wc_total, room, cap_d, out)
     if deficit > 0 and wc_total > 0:

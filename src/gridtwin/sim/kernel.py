@@ -37,6 +37,7 @@ from gridtwin.sim.kernel_io import (
 )
 from gridtwin.sim.params import (
     F_DARK,
+    F_EV_HOLD,
     F_GEN_ON,
     F_TOPUP,
     O_BATTERY,
@@ -106,6 +107,7 @@ def decide_interval(t_s: int, dt_s: int, energy_wh: float, prm: Params, ctl: Con
     else:
         flags[F_DARK] = 0
         flags[F_GEN_ON] = 0
+        flags[F_EV_HOLD] = 0
         storm = now.storm_event and ctl.storm_enabled != 0 and prm.storm_capable != 0
         load_w = now.home_w + allocate_wc(demand_w, total_demand_w(demand_w), wc_w)
         bounds = on_grid(inv_dt, energy_wh, prm, ctl, now, load_w, storm, plan, t_s, flags,

@@ -93,7 +93,8 @@ EXPORT_NEVER = 2
 F_DARK = 0
 F_GEN_ON = 1
 F_TOPUP = 2
-N_FLAGS = 3
+F_EV_HOLD = 3  # Wall Connectors held at the off-grid EV reserve (until the margin above it)
+N_FLAGS = 4
 
 # --- out: one decision ----------------------------------------------------------------
 O_SOLAR = 0

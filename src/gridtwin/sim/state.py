@@ -117,6 +117,8 @@ class SiteState:
     interval [s] (next step boundary or an EV completion); decided_energy_wh /
     planned_energy_wh: E at decided_s and at hold_until_s [Wh]; decision_key: digest of
     the controls, conditions and inputs the decision used. topup_active: §4 top-up latch.
+    ev_reserve_hold: Wall Connectors held at the off-grid EV reserve until the resume
+    margin above it.
     unserved_j: cumulative shed load [J] (``unserved_wh`` = unserved_j / 3600);
     unserved_w: load being shed now [W]. grid_down: a grid outage is in progress (any
     site kind; ``islanded`` only for sites that island). demand_month / demand_peak_w:
@@ -150,6 +152,7 @@ class SiteState:
     planned_energy_wh: float = 0.0
     decision_key: str = ""
     topup_active: bool = False
+    ev_reserve_hold: bool = False
     unserved_j: int = 0
     unserved_w: int = 0
     grid_down: bool = False
