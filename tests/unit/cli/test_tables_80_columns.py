@@ -77,7 +77,7 @@ def test_the_v1_example_converts_to_a_clean_v2_tariff(tmp_path: Path) -> None:
 
 
 def _outcome(name: str, scale: int, share: float | None) -> object:
-    from gridtwin.cli.simrun import Outcome
+    from gridtwin.services.whatif import Outcome
 
     totals = {key: scale * (i + 3) * 1_234_567 for i, key in enumerate(
         ("solar_wh", "home_wh", "grid_import_wh", "grid_export_wh", "battery_charge_wh",
