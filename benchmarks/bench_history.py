@@ -42,6 +42,8 @@ from typing import Any
 import httpx
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from gridtwin.core import jsonio
 from gridtwin.core.errors import InvalidField
 from gridtwin.core.settings import Settings
@@ -52,6 +54,7 @@ from gridtwin.services.world import World, open_world
 from gridtwin.sim.codec import state_to_dict
 from gridtwin.sim.engine import initial_state
 from gridtwin.testing import postgres_database
+from tests.integration.server_process import terminate
 
 YEAR_S = 365 * 86_400
 NOW_S = int(datetime(2025, 7, 15, 19, 0, tzinfo=UTC).timestamp())
@@ -238,12 +241,7 @@ def status_while_wide_query(db_path: Path, site_and_token: str, seconds: float) 
             out[f"{label}_queries_during"] = float(done.value)
         return out
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=20)
+        terminate(proc)
 
 
 def main() -> None:

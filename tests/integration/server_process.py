@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Server", "free_port", "running_server"]
+__all__ = ["Server", "free_port", "running_server", "terminate"]
 
 STOP_WAIT_S = 15.0
 TAIL_BYTES = 4_000
@@ -78,6 +78,18 @@ def _die_with_parent() -> Callable[[], None] | None:
 def _signal_group(pgid: int, sig: int) -> None:
     with suppress(ProcessLookupError):
         os.killpg(pgid, sig)
+
+
+def terminate(proc: subprocess.Popen[bytes], timeout_s: float = 20.0) -> None:
+    """SIGTERM one process, then SIGKILL it if it has not exited; every wait bounded."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout_s)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

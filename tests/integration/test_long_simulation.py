@@ -36,7 +36,7 @@ from gridtwin.services.provision import create_site, demo_spec
 from gridtwin.services.world import World
 from gridtwin.sim import engine, runner
 from tests.conftest import NOW_S, make_world
-from tests.integration.server_process import free_port
+from tests.integration.server_process import free_port, terminate
 
 ADMIN = "admin-" + "a" * 26
 DAY_S = 86_400
@@ -174,13 +174,7 @@ def _serve(db: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]
             time.sleep(0.2)
         yield base, proc
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=20)
+        terminate(proc)
 
 
 def _db_state(db: Path) -> tuple[float, dict[int, int]]:
