@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gridtwin.cli.workers import WORKER_HEALTHCHECK_S
 from tests.conftest import POSTGRES_URL, postgres_database
 from tests.integration.server_process import Server, running_server
 
@@ -68,7 +69,9 @@ def test_two_workers_start_when_each_worker_takes_longer_than_five_seconds(tmp_p
         # Both workers answer, and none was killed while it was starting.
         workers = _wait_for_workers(server, 2, time.monotonic() + 60)
         assert len(workers) == 2, server.log_tail()
-        with httpx.Client(base_url=server.base_url, timeout=30) as client:
+        # Until a worker has imported the app, connections wait in the listen backlog;
+        # a worker not ready within the health-check timeout would be replaced anyway.
+        with httpx.Client(base_url=server.base_url, timeout=WORKER_HEALTHCHECK_S) as client:
             for _ in range(40):
                 response = client.get("/status", headers={"Connection": "close"})
                 assert response.text == "ok", server.log_tail()
@@ -76,14 +79,17 @@ def test_two_workers_start_when_each_worker_takes_longer_than_five_seconds(tmp_p
         assert "died" not in server.stderr_path.read_text(), server.log_tail()
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(600)
 def test_a_dead_worker_is_reported_and_replaced():
     with postgres_database() as url, running_server(
             url, extra_args=["--workers", "2"], timeout_s=150) as server:
         victim, survivor = _wait_for_workers(server, 2, time.monotonic() + 60)
         os.kill(victim, signal.SIGKILL)
         expected = f"gridtwin worker [{victim}] died"
-        deadline = time.monotonic() + 60
+        # uvicorn's supervisor pings its workers one after another, and a worker that is
+        # still starting (the victim itself, or the survivor) does not answer yet: the
+        # supervisor may wait out the whole health-check timeout before it sees the death.
+        deadline = time.monotonic() + WORKER_HEALTHCHECK_S + 60
         while expected not in server.stderr_path.read_text():
             assert time.monotonic() < deadline, server.log_tail()
             time.sleep(0.2)
