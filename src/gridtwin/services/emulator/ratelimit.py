@@ -25,7 +25,7 @@ from gridtwin.store.repository import Store, Tx
 __all__ = ["PRESETS", "Decision", "RateLimiter", "rules_from_json"]
 
 _READS = ["site_info", "live_status", "site_status", "backup_time_remaining",
-          "energy_history", "backup_history", "charge_history", "products"]
+          "energy_history", "backup_history", "charge_history"]
 _COMMANDS = ["backup", "operation", "storm_mode", "grid_import_export",
              "off_grid_vehicle_charging_reserve", "time_of_use_settings"]
 
@@ -34,6 +34,10 @@ PRESETS: dict[str, list[dict[str, Any]]] = {
     "fleet": [
         {"name": "reads", "match": {"endpoint": e}, "key": "user+site", "limit": 60, "window_s": 60}
         for e in _READS
+    ] + [
+        # products names no site: a user+site key would never match it.
+        {"name": "reads", "match": {"endpoint": "products"}, "key": "user", "limit": 60,
+         "window_s": 60},
     ] + [
         {"name": "commands", "match": {"endpoint": e}, "key": "user+site", "limit": 30, "window_s": 60}
         for e in _COMMANDS
