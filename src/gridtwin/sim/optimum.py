@@ -496,7 +496,11 @@ def site_problem(spec: SiteSpec, controls: SiteControls, tariff: CompiledTariff,
         pack_wh=pack, eta=float(prm[1]), charge_w=float(prm[3]), discharge_w=float(prm[4]),
         grid_charge_cap_w=cap if cap < UNCAPPED_W else np.inf,
         floor_wh=pack * (0.05 + 0.0095 * controls.backup_reserve_pct),
-        initial_wh=pack * (0.05 + 0.0095 * initial_pct))
+        # A start below the reserve starts the optimum at the reserve: the LP cannot say
+        # "below the reserve only until it first charges past it", and a floor lowered to
+        # the start for the whole window let an 80 % reserve optimum cycle like 50 %.
+        # Starting higher only gives the bound more energy, so it stays a lower bound.
+        initial_wh=pack * (0.05 + 0.0095 * max(initial_pct, controls.backup_reserve_pct)))
     return Problem(start_s, step, np.asarray(e.solar_w, dtype=np.float64),
                    np.asarray(e.home_load_w, dtype=np.float64),
                    np.asarray(buy, dtype=np.float64), np.asarray(sell, dtype=np.float64),
