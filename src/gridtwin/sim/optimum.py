@@ -22,7 +22,8 @@ max(0, L - PV) and sur_t = max(0, PV - L) (the engine serves the home from solar
   every step's deficit (``I + D >= sum(def_t)``);
 - pack: ``E_k = E_{k-1} + eta C - D / eta`` (the sqrt round-trip split), raw energy
   between the reserve ``T (0.05 + 0.0095 r)`` (the hidden 5 %) and T at block ends; a
-  start below the reserve lowers the floor to the start;
+  start below the reserve lowers the floor to the start (a controller's plan; a study's
+  optimum starts at the reserve instead, see :func:`site_problem`);
 - power: ``C <= sum(min(Pc, sur_t + cap))`` with cap the grid-charge cap (0 when grid
   charging is off); ``D <= n Pd`` (battery_ok) or ``sum(min(Pd, def_t))`` (the battery
   only serves the home); taper above app 95 % as its concave envelope
