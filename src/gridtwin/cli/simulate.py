@@ -109,7 +109,9 @@ def summary_tables(cfg: SimConfig, base: Outcome, outcomes: list[Outcome],
                       caption=_CAPTION if last else None)
         table.add_column("", no_wrap=True)
         for i in chunk:
-            table.add_column(columns[i].name, justify="right", overflow="fold")
+            # Rich narrows the widest headers first, below their longest word: pin it.
+            table.add_column(columns[i].name, justify="right", overflow="fold",
+                             min_width=_column_width(columns[i].name, cells[i]) - 3)
         for row, name in enumerate(_ROWS):
             table.add_row(name, *(cells[i][row] for i in chunk))
         tables.append(table)

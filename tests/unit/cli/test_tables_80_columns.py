@@ -94,8 +94,8 @@ def test_simulate_tables_fit_80_columns_with_every_name_and_value() -> None:
                           spec=SimpleNamespace(name="Example home", time_zone="America/Los_Angeles"),
                           compiled=SimpleNamespace(currency="USD"))
     names = ["Self-powered, 20 % reserve", "Time-based, 20 % reserve",
-             "self_consumption reserve=50 export=pv_only",
-             "self_consumption reserve=80 export=pv_only", "optimum 20% pv_only",
+             "self_consumption 50% pv_only",  # as [matrix] names them
+             "self_consumption 80% pv_only", "optimum 20% pv_only",
              "optimum 20% battery_ok", "optimum 50% pv_only", "optimum 80% pv_only"]
     base = _outcome("no battery", 1, None)
     outcomes = [_outcome(name, i + 2, 0.5 + i / 20) for i, name in enumerate(names)]
@@ -126,3 +126,31 @@ def test_a_few_variants_stay_in_one_table() -> None:
     tables = summary_tables(cfg, _outcome("no battery", 1, None),  # type: ignore[arg-type]
                             [_outcome("Self-powered", 1, 0.9)], 80)
     assert len(tables) == 1
+
+
+@pytest.mark.parametrize("bill", ["1690.46", "-1234.56", "99.10"])
+def test_no_variant_name_is_cut_inside_a_word(bill: str) -> None:
+    # Rich narrows the widest headers first: "self_consumption" came out folded as
+    # "self_consumptio" / "n" although the column had room for the word.
+    from gridtwin.cli.simulate import summary_tables
+    from gridtwin.services.whatif import Outcome
+
+    cfg = SimpleNamespace(start_s=1_704_096_000, end_s=1_704_096_000 + 366 * 86_400,
+                          spec=SimpleNamespace(name="Example home", time_zone="UTC"),
+                          compiled=SimpleNamespace(currency="USD"))
+    names = ["Self-powered, 20 % reserve", "Time-based, 20 % reserve",
+             "self_consumption 50% pv_only", "self_consumption 80% pv_only",
+             "optimum 20% pv_only", "optimum 20% battery_ok", "optimum 50% pv_only"]
+    totals = dict.fromkeys(("solar_wh", "home_wh", "grid_import_wh", "grid_export_wh",
+                            "battery_charge_wh", "battery_discharge_wh"), 10_020_000)
+    outcomes = [Outcome(name=name, totals_wh=totals, self_sufficiency_pct=63.8,
+                        bill=SimpleNamespace(total=Decimal(bill)),  # type: ignore[arg-type]
+                        monthly=(), savings=Decimal("1204.59"), share_of_optimum=0.916)
+                for name in ["no battery", *names]]
+    out = "".join(_render(t) for t in summary_tables(cfg, outcomes[0], outcomes[1:], 80))
+    assert max(len(line) for line in out.splitlines()) <= 80
+    headers = [line for line in out.splitlines() if line.startswith("┃")]
+    words = " ".join(line.replace("┃", " ") for line in headers).split()
+    for word in {w for name in names for w in name.split()}:
+        expected = sum(name.split().count(word) for name in names)
+        assert words.count(word) == expected, (word, out)
