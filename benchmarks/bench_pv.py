@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from gridtwin.domain.site import SiteSpec
 from gridtwin.services import provision
-from gridtwin.sim import environment, solar, weather
+from gridtwin.sim import environment, weather
 
 YEAR_START_S = 1_735_689_600  # 2025-01-01T00:00Z, a common year
 STEP_S = 300
@@ -80,7 +80,7 @@ def run_pysam(spec: SiteSpec, resource: dict[str, Any]) -> Result:
     design = model.SystemDesign
     design.system_capacity = spec.solar.dc_kw
     design.dc_ac_ratio = spec.solar.dc_kw * 1000.0 / spec.solar_ac_limit_w
-    design.inv_eff = solar.ETA_INV_NOM * 100.0
+    design.inv_eff = spec.solar_inverter_eta * 100.0
     design.losses = spec.solar.losses_pct
     design.tilt = spec.solar.tilt_deg
     design.azimuth = spec.solar.azimuth_deg if spec.solar.azimuth_deg is not None else 180.0

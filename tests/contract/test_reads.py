@@ -26,7 +26,7 @@ def test_products_battery_item(client, auth, site):
     assert isinstance(item["energy_site_id"], int)
     assert item["resource_type"] == "battery"
     assert item["id"] == item["gateway_id"] == site.gateway_din
-    assert item["total_pack_energy"] == 28_000
+    assert item["total_pack_energy"] == 27_000
     assert item["percentage_charged"] == item["energy_left"] / item["total_pack_energy"] * 100
     assert item["battery_type"] == "ac_powerwall"
     assert item["components"]["battery"] is True and item["components"]["solar"] is True
@@ -90,7 +90,7 @@ def test_observed_profile_omits_deprecated_fields(client, world, auth, site):
     live = get(client, auth, f"/api/1/energy_sites/{observed.energy_site_id}/live_status")["response"]
     assert "energy_left" not in live and "total_pack_energy" not in live
     status = get(client, auth, f"/api/1/energy_sites/{observed.energy_site_id}/site_status")["response"]
-    assert "energy_left" in status and status["total_pack_energy"] == 28_000
+    assert "energy_left" in status and status["total_pack_energy"] == 27_000
 
 
 def test_solar_only_site_shapes(client, world, auth, site):

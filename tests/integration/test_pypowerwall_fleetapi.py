@@ -40,7 +40,7 @@ def test_pypowerwall_reads_and_commands(tmp_path):
         assert live["load_power"] == (live["solar_power"] + live["battery_power"]
                                       + live["grid_power"] + live["generator_power"])
         status = api.get_site_status(force=True)
-        assert status["total_pack_energy"] == 28_000 and status["energy_left"] > 0
+        assert status["total_pack_energy"] == 27_000 and status["energy_left"] > 0
         assert api.get_backup_time_remaining(force=True)["time_remaining_hours"] > 0
         assert api.battery_level(force=True) == pytest.approx(live["percentage_charged"])
         assert api.set_battery_reserve(35) is not None

@@ -122,9 +122,11 @@ def test_totals_and_bills_match_the_engine(reply, config):
             assert row["savings"] == str(tariff.round_money(baseline_bill - bill))
         home = row["home_wh"]
         assert 0 <= row["self_sufficiency_pct"] <= 100 and home > 0
-    # Same site, same weather: solar and home use do not depend on the battery.
-    assert len({v["solar_wh"] for v in [data["baseline"], *data["variants"]]}) == 1
-    assert len({v["home_wh"] for v in [data["baseline"], *data["variants"]]}) == 1
+    # Same site, same weather: solar and home use do not depend on the battery (each total
+    # sums three or four cells rounded to whole Wh each, so it may move by 1 Wh).
+    for key in ("solar_wh", "home_wh"):
+        wh = [v[key] for v in [data["baseline"], *data["variants"]]]
+        assert max(wh) - min(wh) <= 1, key
     assert data["variants"][0]["grid_import_wh"] < data["baseline"]["grid_import_wh"]
     assert sum(Decimal(m) for m in data["baseline"]["monthly_bill"].values()) == pytest.approx(
         Decimal(data["baseline"]["bill"]["total"]), abs=Decimal("0.02"))

@@ -150,8 +150,10 @@ def _site(r: _Reader, site: dict[str, Any], start_s: int) -> SiteSpec:
                    ("tmy", "clear", "partly_cloudy", "overcast", "storm", "random")),
     )
     if spec.solar is not None:
-        # The baseline has no Powerwall inverter: pin the AC limit so solar is identical.
-        spec = replace(spec, solar=replace(spec.solar, inverter_ac_w=spec.solar_ac_limit_w))
+        # The baseline has no Powerwall inverter: pin its AC limit and efficiency so solar
+        # is identical.
+        spec = replace(spec, solar=replace(spec.solar, inverter_ac_w=spec.solar_ac_limit_w,
+                                           inverter_eta=spec.solar_inverter_eta))
     return spec
 
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from gridtwin.domain.battery import UNIT_SPECS, BatteryModel, UnitSpec
+from gridtwin.domain.battery import (
+    APP_BUFFER_FRACTION,
+    PV_INVERTER_ETA,
+    UNIT_SPECS,
+    BatteryModel,
+    UnitSpec,
+)
 from gridtwin.domain.profile import Profile
 
 __all__ = [
@@ -67,13 +74,15 @@ class BatteryBank:
 @dataclass(frozen=True)
 class SolarSpec:
     """dc_kw [kW DC], tilt_deg [deg], azimuth_deg [deg, 180 = south; None = equator-facing],
-    losses_pct [%], inverter_ac_w [W AC cap; None = from Powerwall+/PW3 or 1.2 x DC]."""
+    losses_pct [%], inverter_ac_w [W AC cap; None = from Powerwall+/PW3 or 1.2 x DC],
+    inverter_eta [-, nominal PV inverter efficiency; None = from Powerwall+/PW3 or 0.96]."""
 
     dc_kw: float = 7.6
     tilt_deg: float = 20.0
     azimuth_deg: float | None = None
     losses_pct: float = 14.0
     inverter_ac_w: int | None = None
+    inverter_eta: float | None = None
 
 
 @dataclass(frozen=True)
@@ -164,8 +173,16 @@ class SiteSpec:
 
     @property
     def total_pack_wh(self) -> int:
-        """T: round(sum of full-pack energy x health) [Wh]; 0 without battery."""
+        """T: round(sum of stored full-pack energy x health) [Wh]; 0 without battery.
+        Internal to the engine; the wire reports :attr:`usable_ac_wh`."""
         return round(sum(b.spec.full_pack_wh * b.count * b.health for b in self.batteries))
+
+    @property
+    def usable_ac_wh(self) -> int:
+        """AC energy the pack delivers from app 100 % to 0 %: round(0.95 T sqrt(rt)) [Wh]
+        (the wire's total_pack_energy); 0 without battery."""
+        return round((1.0 - APP_BUFFER_FRACTION) * self.total_pack_wh
+                     * math.sqrt(self.round_trip))
 
     @property
     def nameplate_wh(self) -> int:
@@ -214,3 +231,12 @@ class SiteSpec:
             return self.solar.inverter_ac_w
         inverter = sum(b.spec.solar_inverter_w * b.count for b in self.batteries)
         return inverter if inverter > 0 else round(self.solar.dc_kw * 1000 * 1.2)
+
+    @property
+    def solar_inverter_eta(self) -> float:
+        """Nominal efficiency of the PV inverter [-]: the scenario's, else that of the
+        Powerwall units that carry the PV (PW3 0.975), else PVWatts' 0.96."""
+        if self.solar is not None and self.solar.inverter_eta is not None:
+            return self.solar.inverter_eta
+        units = [b.spec for b in self.batteries if b.spec.solar_inverter_w > 0]
+        return units[0].pv_inverter_eta if units else PV_INVERTER_ETA

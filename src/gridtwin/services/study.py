@@ -95,11 +95,12 @@ class Run:
 
 
 def no_battery(spec: SiteSpec) -> SiteSpec:
-    """The same home without a battery; the PV AC limit is pinned so that solar is
-    identical (without a Powerwall inverter it would otherwise change)."""
+    """The same home without a battery; the PV AC limit and inverter efficiency are pinned
+    so that solar is identical (without a Powerwall inverter they would otherwise change)."""
     solar = spec.solar
-    if solar is not None and solar.inverter_ac_w is None:
-        solar = replace(solar, inverter_ac_w=spec.solar_ac_limit_w)
+    if solar is not None:
+        solar = replace(solar, inverter_ac_w=spec.solar_ac_limit_w,
+                        inverter_eta=spec.solar_inverter_eta)
     return replace(spec, kind=SiteKind.SOLAR, batteries=(), solar=solar)
 
 

@@ -78,8 +78,9 @@ def app_percent(spec: SiteSpec, energy_wh: float) -> float:
 
 
 def energy_left_wh(spec: SiteSpec, energy_wh: float) -> float:
-    """App-scale energy ``max(0, (E - 0.05 T) / 0.95)`` [Wh] (site-behavior §3.3)."""
-    return max(0.0, (energy_wh - 0.05 * spec.total_pack_wh) / 0.95)
+    """AC energy the pack can still deliver down to app 0 %, ``app% / 100 x usable`` [Wh]
+    (= (E - 0.05 T) sqrt(rt) to the rounding of usable; docs/decisions.md, issue 16)."""
+    return app_percent(spec, energy_wh) / 100.0 * spec.usable_ac_wh
 
 
 def initial_state(spec: SiteSpec, t_s: int, app_pct: float = 50.0) -> SiteState:

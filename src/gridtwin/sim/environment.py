@@ -156,7 +156,8 @@ def _solar(
     noise = cloud_factors(spec.seed, spec.energy_site_id, starts // BUCKET_S,
                           response.cloud_amplitude[ref_bucket(starts)])
     return solar_power_w(response, interp, sky_per_step(spec, events, local_mid), noise,
-                         solar.dc_kw, solar.losses_pct, spec.solar_ac_limit_w)
+                         solar.dc_kw, solar.losses_pct, spec.solar_ac_limit_w,
+                         spec.solar_inverter_eta)
 
 
 def _temp_air_c(spec: SiteSpec, interp: RefInterp) -> FloatArray:

@@ -4,7 +4,7 @@ Chain: sun position and sky on the reference grid (:mod:`gridtwin.sim.weather`) 
 Perez plane-of-array irradiance (albedo 0.2) → cover transmission (physical IAM, AR
 glass; Marion diffuse integrals) and the De Soto air-mass spectral modifier → NOCT cell
 temperature (SAM model, INOCT 49 C as PVWatts' roof mount) → ``pvwatts_dc`` (gamma
--0.0037/C) x (1 - losses) → ``pvlib.inverter.pvwatts`` (eta 0.96) clipped at the AC cap.
+-0.0037/C) x (1 - losses) → ``pvlib.inverter.pvwatts`` (eta 0.96; a Powerwall 3's 0.975) clipped at the AC cap.
 
 The expensive part (up to effective irradiance) is tabulated once per site location
 and array orientation (:func:`plane_response`, cached). Serving a window is then index
@@ -29,6 +29,7 @@ import numpy.typing as npt
 import pvlib
 
 from gridtwin.core import rng
+from gridtwin.domain.battery import PV_INVERTER_ETA
 from gridtwin.sim import weather, weather_files
 from gridtwin.sim.tablecache import cached_tables
 from gridtwin.sim.weather import BUCKET_S, ClearSky, RefInterp, TmyStation, site_weather
@@ -51,8 +52,8 @@ IntArray = npt.NDArray[np.int64]
 
 GAMMA_PDC_PER_C = -0.0037
 """PVWatts v8 standard module power temperature coefficient [1/C]."""
-ETA_INV_NOM = 0.96
-"""PVWatts nominal inverter efficiency [-]."""
+ETA_INV_NOM = PV_INVERTER_ETA
+"""PVWatts nominal inverter efficiency [-] (0.96)."""
 ALBEDO = 0.2
 INOCT_C = 49.0
 """PVWatts v8 installed NOCT for a roof-mounted array [C]."""
@@ -177,19 +178,20 @@ def _plane_tables(
 
 def pv_ac_power_w(
     effective_w_m2: FloatArray, temp_cell_c: FloatArray,
-    dc_kw: float, losses_pct: float, ac_limit_w: float,
+    dc_kw: float, losses_pct: float, ac_limit_w: float, eta_inv_nom: float = ETA_INV_NOM,
 ) -> FloatArray:
     """PVWatts DC and inverter: AC power after clipping at ``ac_limit_w`` [W], >= 0.
 
-    effective_w_m2 [W/m2], temp_cell_c [C], dc_kw [kW DC], losses_pct [%], ac_limit_w [W].
+    effective_w_m2 [W/m2], temp_cell_c [C], dc_kw [kW DC], losses_pct [%], ac_limit_w [W],
+    eta_inv_nom [-] (the inverter's nominal efficiency; a Powerwall 3's is 0.975).
     """
     if ac_limit_w <= 0 or dc_kw <= 0:
         return np.zeros(np.shape(effective_w_m2))
     pdc_w = pvlib.pvsystem.pvwatts_dc(effective_w_m2, temp_cell_c, dc_kw * 1000.0,
                                       GAMMA_PDC_PER_C) * (1.0 - losses_pct / 100.0)
     with np.errstate(all="ignore"):
-        pac_w = pvlib.inverter.pvwatts(np.maximum(pdc_w, 0.0), ac_limit_w / ETA_INV_NOM,
-                                       eta_inv_nom=ETA_INV_NOM)
+        pac_w = pvlib.inverter.pvwatts(np.maximum(pdc_w, 0.0), ac_limit_w / eta_inv_nom,
+                                       eta_inv_nom=eta_inv_nom)
     return np.maximum(np.asarray(pac_w, dtype=np.float64), 0.0)
 
 
@@ -216,6 +218,7 @@ def cloud_factors(
 def solar_power_w(
     response: PlaneResponse, interp: RefInterp, sky: npt.NDArray[np.int8],
     noise: tuple[FloatArray, FloatArray], dc_kw: float, losses_pct: float, ac_limit_w: float,
+    eta_inv_nom: float = ETA_INV_NOM,
 ) -> tuple[FloatArray, FloatArray]:
     """(actual, forecast) AC power per step [W]; the forecast has no cloud noise.
 
@@ -229,7 +232,7 @@ def solar_power_w(
     temp_air = interp(response.temp_air_c)
     mean_scale = SKY_SCALE[sky]
     scale = np.where(tmy, noise[0], np.where(sky == Sky.PARTLY_CLOUDY, noise[1], mean_scale))
-    args = (dc_kw, losses_pct, ac_limit_w)
+    args = (dc_kw, losses_pct, ac_limit_w, eta_inv_nom)
     actual = pv_ac_power_w(eff * scale, temp_air + rise * scale, *args)
     forecast = pv_ac_power_w(eff * mean_scale, temp_air + rise * mean_scale, *args)
     return actual, forecast

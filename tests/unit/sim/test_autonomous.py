@@ -25,7 +25,7 @@ from tests.unit.sim.synthetic import (
 SPEC = replace(battery_site(), controller="reference")  # the §5.3 heuristic
 AUTO = SiteControls(mode=OperationMode.AUTONOMOUS)
 ETA = 0.9 ** 0.5
-T_PCT = 20 + 100 * 5_000 / (0.95 * ETA * 28_000)  # 5 h of 1 kW at the peak
+T_PCT = 20 + 100 * 5_000 / (0.95 * ETA * SPEC.total_pack_wh)  # 5 h of 1 kW at the peak
 
 
 def plan(solar_w: int = 0, load_w: int = 1_000, prices: TouPrices = TouPrices()):

@@ -23,11 +23,12 @@ def test_params_tuple_covers_every_param() -> None:
 
 
 def test_app_scale_hides_bottom_five_percent() -> None:
-    assert T == 28_000
+    # T is the stored energy whose 95 % delivers 2 x 13.5 kWh of AC at sqrt(0.9)
+    assert T == round(2 * 13_500 / (0.95 * ETA)) == 29_958
     assert app_percent(SPEC, 0.05 * T) == 0.0
     assert app_percent(SPEC, 0.0) == 0.0
     assert app_percent(SPEC, T) == pytest.approx(100.0)
-    assert energy_left_wh(SPEC, T) == pytest.approx(T)
+    assert energy_left_wh(SPEC, T) == pytest.approx(SPEC.usable_ac_wh) == 27_000
     assert energy_left_wh(SPEC, 0.01 * T) == 0.0
     # reserve r maps to E = T (0.05 + 0.0095 r)
     assert app_percent(SPEC, T * (0.05 + 0.0095 * 20)) == pytest.approx(20.0)
@@ -43,8 +44,10 @@ def test_initial_state_is_given_app_percent() -> None:
 def test_pw3_eta_and_pack() -> None:
     spec = battery_site(powerwalls=1, model=BatteryModel.POWERWALL_3)
     prm = pack_params(spec)
-    assert prm[1] == pytest.approx(math.sqrt(0.89))
-    assert spec.total_pack_wh == 14_000
+    # 89 % solar -> battery -> home behind a 97.5 % PV inverter: 0.89 / 0.975 AC to AC
+    assert prm[2] == pytest.approx(0.89 / 0.975)
+    assert prm[1] == pytest.approx(math.sqrt(0.89 / 0.975))
+    assert spec.total_pack_wh == round(13_500 / (0.95 * prm[1])) == 14_874
 
 
 @pytest.mark.parametrize(("app", "factor"), [(90.0, 1.0), (95.0, 1.0), (97.5, 0.5), (99.5, 0.2)])

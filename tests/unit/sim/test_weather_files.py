@@ -89,7 +89,7 @@ def _pysam_kwh(spec, path: Path) -> float:
     design = model.SystemDesign
     design.system_capacity = spec.solar.dc_kw
     design.dc_ac_ratio = spec.solar.dc_kw * 1000.0 / spec.solar_ac_limit_w
-    design.inv_eff = 96.0
+    design.inv_eff = spec.solar_inverter_eta * 100.0
     design.losses = spec.solar.losses_pct
     design.tilt = spec.solar.tilt_deg
     design.azimuth = spec.solar.azimuth_deg

@@ -23,14 +23,15 @@ def utc_millis(t_s: int) -> str:
 
 
 def app_energy(view: SiteView) -> tuple[float, int, float]:
-    """(energy_left [Wh], total_pack_energy [Wh], percentage_charged [%]) on the app scale.
+    """(energy_left [Wh], total_pack_energy [Wh], percentage_charged [%]) on the app scale,
+    in AC energy the pack delivers (total_pack_energy: from app 100 % to 0 %).
 
     percentage_charged is computed from the emitted energy_left in exactly this
     expression, so clients checking the identity see it hold (D14).
     """
     if not view.spec.has_battery:
         return 0, 1, 0
-    total = view.spec.total_pack_wh
+    total = view.spec.usable_ac_wh
     left = energy_left_wh(view.spec, view.state.energy_wh)
     return left, total, left / total * 100
 
