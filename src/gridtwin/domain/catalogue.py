@@ -11,8 +11,11 @@ services read the same names (command bodies, scenario settings, the dashboard) 
 not import ``api``; the sources are therefore plain data, resolved by the API layer
 (api/wire/reading.py).
 
-Nested shapes (components, device lists, Wall Connector items, tariffs) stay with their
-renderers; their member keys are not catalogued here.
+The nested shapes (components, device lists, Wall Connector items, settings) are in
+``catalogue_nested``, the history items (every calendar_history kind, backup events, charge
+sessions) in ``catalogue_series``; both reuse the fields declared here, so each wire key is
+written once. The tariff documents (``tariff_content_v2`` and its v1 view) are a format, not
+a reply: they are echoed, not catalogued.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ __all__ = [
     "BATTERY_COUNT",
     "BATTERY_POWER",
     "BATTERY_PRODUCT",
+    "BATTERY_TYPE",
     "BREAKER_ALERT",
     "COMPONENTS",
     "DEFAULT_REAL_MODE",
@@ -71,6 +75,7 @@ __all__ = [
     "SITE_NAME",
     "SOLAR_POWER",
     "SOLAR_PRODUCT",
+    "SOLAR_TYPE",
     "STORM_MODE_ENABLED",
     "SYNC_ALERT",
     "TARIFF_CONTENT_V2",
@@ -78,14 +83,17 @@ __all__ = [
     "TOTAL_PACK_ENERGY",
     "TOU_SETTINGS",
     "USER_SETTINGS",
+    "VALUE_RULES",
     "VERSION",
     "VPP_TOUR",
+    "WALL_CONNECTORS",
     "WALL_CONNECTOR_PRODUCT",
     "Cast",
     "Const",
     "Json",
     "Presence",
     "WireField",
+    "kept",
 ]
 
 
@@ -107,7 +115,24 @@ class Presence(StrEnum):
     ENERGY = "omitted under quirk omit_deprecated_energy_fields"
     EV_RESERVE = "only when components.off_grid_vehicle_charging_reserve_supported"
     TARIFF = "only when a tariff is stored"
+    SOLAR = "only when the site has solar"
     NONZERO = "only when non-zero"
+    TRUE = "only while true"
+    SET = "only when it has a value (never null)"
+    SOME = "only on some site kinds"
+
+
+VALUE_RULES = frozenset({Presence.NONZERO, Presence.TRUE, Presence.SET})
+"""Presence rules decided by the value itself (zero, false, ``None`` leaves the key out)."""
+
+
+def kept(presence: Presence, value: object) -> bool:
+    """Whether a value-ruled field with this value is in the reply."""
+    if presence is Presence.SET:
+        return value is not None
+    if presence in (Presence.NONZERO, Presence.TRUE):
+        return bool(value)
+    return True
 
 
 class Cast(StrEnum):
@@ -179,6 +204,10 @@ GRID_SERVICES_POWER = WireField("grid_services_power", Json.INTEGER, Const(0), u
                                 choices=(0,), history=())
 GENERATOR_POWER = _watts("generator_power", "state.generator_w", ((GENERATOR_OUTPUT, 1),),
                          minimum=0)
+WALL_CONNECTORS = WireField(
+    "wall_connectors", Json.ARRAY, "live_wall_connectors", nullable=True,
+    shape="LiveWallConnector",
+    doc="null on solar-only sites; [] on battery sites without Wall Connectors")
 
 LIVE_STATUS: tuple[WireField, ...] = (
     SOLAR_POWER,
@@ -197,9 +226,7 @@ LIVE_STATUS: tuple[WireField, ...] = (
         "on_grid", "off_grid_intentional", "off_grid_unintentional", "island_status_unknown")),
     WireField("storm_mode_active", Json.BOOLEAN, SAME),
     replace(TIMESTAMP, source="now"),
-    WireField("wall_connectors", Json.ARRAY, "live_wall_connectors", nullable=True,
-              shape="LiveWallConnector",
-              doc="null on solar-only sites; [] on battery sites without Wall Connectors"),
+    WALL_CONNECTORS,
 )
 """``live_status`` (wire-format §8), in wire order."""
 
@@ -299,7 +326,9 @@ RESOURCE_TYPE = WireField("resource_type", Json.STRING, Const("battery"), choice
 _ASSET = (WireField("asset_site_id", Json.STRING, "spec.site_uuid"),
           WireField("warp_site_number", Json.STRING, SAME))
 PRODUCT_COMPONENTS = replace(COMPONENTS, source="product_components", shape="ProductComponents")
-FEATURES = WireField("features", Json.OBJECT, SAME)
+FEATURES = WireField("features", Json.OBJECT, SAME, shape="Features")
+BATTERY_TYPE = WireField("battery_type", Json.STRING, "spec.battery_type")
+SOLAR_TYPE = WireField("solar_type", Json.STRING, Const("pv_panel"), choices=("pv_panel",))
 
 BATTERY_PRODUCT: tuple[WireField, ...] = (
     ENERGY_SITE_ID,
@@ -311,7 +340,7 @@ BATTERY_PRODUCT: tuple[WireField, ...] = (
     ENERGY_LEFT,
     TOTAL_PACK_ENERGY,
     PERCENTAGE_CHARGED,
-    WireField("battery_type", Json.STRING, "spec.battery_type"),
+    BATTERY_TYPE,
     BACKUP_CAPABLE,
     BATTERY_POWER,
     _null(BANNER),
@@ -333,7 +362,7 @@ SOLAR_PRODUCT: tuple[WireField, ...] = (
     SITE_ID,
     *_ASSET,
     SOLAR_POWER,
-    WireField("solar_type", Json.STRING, Const("pv_panel"), choices=("pv_panel",)),
+    SOLAR_TYPE,
     _null(BANNER),
     _null(STORM_MODE_ENABLED),
     _null(ONBOARDING),

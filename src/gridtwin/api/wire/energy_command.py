@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gridtwin.api.wire.reading import row
 from gridtwin.api.wire.site_info import render_site_info
 from gridtwin.domain.catalogue import (
     BACKUP_RESERVE_PERCENT,
@@ -27,6 +28,35 @@ from gridtwin.domain.catalogue import (
     SITE_NAME,
     VERSION,
 )
+from gridtwin.domain.catalogue_gateway import (
+    BACKUP_EVENT_ITEM,
+    BACKUP_EVENTS,
+    CONFIG,
+    CONFIG_BATTERY,
+    CONNECTIVITY,
+    ENVELOPE,
+    ETH,
+    GATEWAY_CONFIG,
+    INTERFACE,
+    MANUAL_BACKUP,
+    NETWORKING,
+    PART,
+    SCHEDULING,
+    SYSTEM_INFO,
+    SYSTEM_UPDATE,
+    VERSION_INFO,
+)
+from gridtwin.domain.catalogue_nested import (
+    BACKUP,
+    BATTERIES,
+    DIN,
+    FIRMWARE_VERSION,
+    GATEWAYS,
+    PART_NUMBER,
+    SERIAL_NUMBER,
+    SOLAR,
+)
+from gridtwin.domain.catalogue_series import SECONDS
 from gridtwin.services.energy_command import BackupEvents, ManualBackup
 from gridtwin.services.sites import SiteView
 
@@ -60,14 +90,17 @@ class GatewayReplyResponse(BaseModel):
     response: GatewayReply
 
 
+_MESSAGE = ENVELOPE[0].key
+"""The request's ``command_properties.message``, named like the reply's envelope."""
+
 _REQUEST_SCHEMA: dict[str, Any] = {
     "type": "object", "required": ["command_type", "command_properties"],
     "properties": {
         "command_type": {"type": "string", "const": "grpc_command"},
         "command_properties": {
-            "type": "object", "required": ["message"],
+            "type": "object", "required": [_MESSAGE],
             "properties": {
-                "message": {
+                _MESSAGE: {
                     "type": "object", "minProperties": 1, "maxProperties": 1,
                     "description": "{category: {request: params}}, e.g. "
                                    "{\"teg\": {\"get_backup_events_request\": {}}}",
@@ -85,7 +118,7 @@ def command_request_body() -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {
         "schema": _REQUEST_SCHEMA,
         "example": {"command_type": "grpc_command", "command_properties": {
-            "message": {"common": {"get_system_info_request": {}}}, "identifier_type": 1}},
+            _MESSAGE: {"common": {"get_system_info_request": {}}}, "identifier_type": 1}},
     }}}}
 
 
@@ -98,25 +131,25 @@ def wrap(category: str, request_name: str, body: dict[str, Any]) -> dict[str, An
     {"GetSystemInfoResponse": body}}}}}``."""
     stem = request_name.removesuffix("_request")
     name = "".join(part.capitalize() for part in stem.split("_")) + "Response"
-    return {"message": {"Payload": {_CATEGORY[category]: {"Message": {name: body}}}}}
+    message, payload, inner = ENVELOPE
+    return {message.key: {payload.key: {_CATEGORY[category]: {inner.key: {name: body}}}}}
 
 
 def _gateway(view: SiteView) -> dict[str, Any]:
-    gateway: dict[str, Any] = render_site_info(view)[COMPONENTS.key]["gateways"][0]
+    gateway: dict[str, Any] = render_site_info(view)[COMPONENTS.key][GATEWAYS.key][0]
     return gateway
 
 
 def render_system_info(view: SiteView) -> dict[str, Any]:
     gw = _gateway(view)
-    githash = hashlib.blake2b(str(gw["firmware_version"]).encode(), digest_size=10).digest()
-    return {
-        "device_id": {"part_number": gw["part_number"], "serial_number": gw["serial_number"]},
-        "din": gw["din"],
-        "firmware_version": {
-            "version": gw["firmware_version"], "githash": base64.b64encode(githash).decode()},
-        "system_update": {"update_status": 0, "handshake_result": 0},
-        "device_type": DEVICE_TYPE_GATEWAY,
-    }
+    version = gw[FIRMWARE_VERSION.key]
+    githash = hashlib.blake2b(str(version).encode(), digest_size=10).digest()
+    return row(SYSTEM_INFO,
+               row(PART, gw[PART_NUMBER.key], gw[SERIAL_NUMBER.key]),
+               gw[DIN.key],
+               row(VERSION_INFO, version, base64.b64encode(githash).decode()),
+               row(SYSTEM_UPDATE, 0, 0),
+               DEVICE_TYPE_GATEWAY)
 
 
 def _mac(view: SiteView, interface: str) -> str:
@@ -125,19 +158,12 @@ def _mac(view: SiteView, interface: str) -> str:
     return base64.b64encode(bytes(raw)).decode()
 
 
-def _interface(view: SiteView, name: str, connected: bool) -> dict[str, Any]:
-    return {
-        "mac_address": _mac(view, name), "enabled": connected, "active_route": name == "eth",
-        "connectivity_status": {
-            "connected_physical": connected, "connected_internet": connected,
-            "connected_tesla": connected},
-    }
-
-
 def render_networking(view: SiteView) -> dict[str, Any]:
     """The simulated gateway is wired: Ethernet up and routing, Wi-Fi and cellular off."""
-    return {"wifi": _interface(view, "wifi", False), "eth": _interface(view, "eth", True),
-            "gsm": _interface(view, "gsm", False)}
+    def interface(name: str) -> dict[str, Any]:
+        up = name == ETH.key  # wired: the one interface up and routing
+        return row(INTERFACE, _mac(view, name), up, up, row(CONNECTIVITY, up, up, up))
+    return {f.key: interface(f.key) for f in NETWORKING}
 
 
 def render_internet(view: SiteView) -> dict[str, Any]:
@@ -145,21 +171,24 @@ def render_internet(view: SiteView) -> dict[str, Any]:
 
 
 def _scheduling(start_s: int, duration_s: int, priority: int) -> dict[str, Any]:
-    return {"start_time": {"seconds": start_s}, "duration_seconds": duration_s,
-            "priority": priority}
+    return row(SCHEDULING, row(SECONDS, start_s), duration_s, priority)
 
 
 def render_manual(manual: ManualBackup) -> dict[str, Any]:
-    return {"scheduling_info": _scheduling(manual.start_s, manual.duration_s, manual.priority)}
+    return row(MANUAL_BACKUP, _scheduling(manual.start_s, manual.duration_s, manual.priority))
+
+
+_MANUAL, _OUTAGE = BACKUP_EVENT_ITEM[1].choices
 
 
 def render_backup_events(events: BackupEvents) -> dict[str, Any]:
+    manual_key, past_key = BACKUP_EVENTS
     out: dict[str, Any] = {}
     if events.manual is not None:
-        out["manual_backup_event"] = render_manual(events.manual)
-    out["backup_events"] = [
-        {"id": f"backup-{b.start_s}", "name": "manual_backup" if b.intentional else "grid_outage",
-         "scheduling_info": _scheduling(b.start_s, b.duration_s, 0)}
+        out[manual_key.key] = render_manual(events.manual)
+    out[past_key.key] = [
+        row(BACKUP_EVENT_ITEM, f"backup-{b.start_s}", _MANUAL if b.intentional else _OUTAGE,
+            _scheduling(b.start_s, b.duration_s, 0))
         for b in events.past
     ]
     return out
@@ -169,19 +198,12 @@ def render_config(view: SiteView) -> dict[str, Any]:
     """The gateway's configuration as the site_info reply states it (gridtwin's shape)."""
     info = render_site_info(view)
     comps = info[COMPONENTS.key]
-    return {"config": {
-        "din": _gateway(view)["din"], SITE_NAME.key: info[SITE_NAME.key],
-        "time_zone": view.spec.time_zone, "firmware_version": info[VERSION.key],
-        BATTERY_COUNT.key: info.get(BATTERY_COUNT.key, 0),
-        "nameplate_power_w": info.get(NAMEPLATE_POWER.key),
-        "nameplate_energy_wh": info.get(NAMEPLATE_ENERGY.key),
-        BACKUP_RESERVE_PERCENT.key: info.get(BACKUP_RESERVE_PERCENT.key),
-        DEFAULT_REAL_MODE.key: info.get(DEFAULT_REAL_MODE.key),
-        "solar": comps.get("solar", False), "backup": comps.get("backup", False),
-        "batteries": [
-            {"din": b["din"], "part_number": b["part_number"], "nameplate_energy_wh": b["nameplate_energy"]}
-            for b in comps.get("batteries", [])
-        ],
-        "max_site_meter_power_ac_w": info[MAX_SITE_METER_POWER.key],
-        "min_site_meter_power_ac_w": info[MIN_SITE_METER_POWER.key],
-    }}
+    batteries = [row(CONFIG_BATTERY, b[DIN.key], b[PART_NUMBER.key], b[NAMEPLATE_ENERGY.key])
+                 for b in comps.get(BATTERIES.key, [])]
+    return row(CONFIG, row(
+        GATEWAY_CONFIG, _gateway(view)[DIN.key], info[SITE_NAME.key], view.spec.time_zone,
+        info[VERSION.key], info.get(BATTERY_COUNT.key, 0), info.get(NAMEPLATE_POWER.key),
+        info.get(NAMEPLATE_ENERGY.key), info.get(BACKUP_RESERVE_PERCENT.key),
+        info.get(DEFAULT_REAL_MODE.key), comps.get(SOLAR.key, False),
+        comps.get(BACKUP.key, False), batteries, info[MAX_SITE_METER_POWER.key],
+        info[MIN_SITE_METER_POWER.key]))

@@ -9,20 +9,26 @@ from typing import Any
 import numpy as np
 
 from gridtwin.api.wire.common import local_timestamp
+from gridtwin.api.wire.reading import row
 from gridtwin.core import jsonio
 from gridtwin.core.units import joules_to_wh_rounded
-from gridtwin.domain.catalogue import (
-    ENERGY_BUCKET,
-    INSTALLATION_TIME_ZONE,
-    RAW_TIMESTAMP,
-    TIMESTAMP,
-    Presence,
+from gridtwin.domain.catalogue import ENERGY_BUCKET, RAW_TIMESTAMP, TIMESTAMP, Presence
+from gridtwin.domain.catalogue_series import (
+    BACKUP_EVENT,
+    BACKUP_HISTORY,
+    CHARGE_HISTORY,
+    CHARGE_SESSION,
+    HISTORY_HEAD,
+    SECONDS,
+    TARGET_ID,
+    TIME_SERIES,
 )
 from gridtwin.domain.energy import CELLS, signed_matrix
 from gridtwin.domain.profile import Quirk
 from gridtwin.services.history import BackupHistory, ChargeHistory, EnergyHistory
+from gridtwin.services.sites import SiteView
 
-__all__ = ["energy_reply_json", "render_backup", "render_charge", "render_energy"]
+__all__ = ["energy_reply_json", "history_head", "render_backup", "render_charge", "render_energy"]
 
 # The catalogue's bucket: timestamp, the flows (always), raw_timestamp, the totals (only
 # when non-zero). Keys are the flow names of domain.energy.FLOWS.
@@ -99,12 +105,12 @@ def _series_json(h: EnergyHistory) -> Iterator[str]:
 def energy_reply_json(h: EnergyHistory) -> Iterator[str]:
     """``{"response": render_energy(h)}`` as JSON text in pieces, the bytes
     ``jsonio.dumps`` writes for that document, built without it."""
-    doc = {**_energy_head(h), "time_series": None}
+    doc = history_head(h.view, h.period, None)
     if not h.starts:
         yield jsonio.dumps({"response": doc})
         return
     head = jsonio.dumps({"response": doc})
-    if not head.endswith('"time_series":null}}'):  # not reached: time_series is the last member
+    if not head.endswith(f'"{TIME_SERIES.key}":null}}}}'):  # not reached: it is the last member
         yield jsonio.dumps({"response": render_energy(h)})
         return
     yield head[: -len("null}}")]
@@ -112,27 +118,23 @@ def energy_reply_json(h: EnergyHistory) -> Iterator[str]:
     yield "}}"
 
 
-def _energy_head(h: EnergyHistory) -> dict[str, Any]:
-    spec = h.view.spec
-    return {
-        "serial_number": spec.gateway_din if spec.has_battery else spec.site_uuid,
-        "period": h.period,
-        INSTALLATION_TIME_ZONE.key: spec.time_zone,
-    }
+def history_head(view: SiteView, period: str, series: object) -> dict[str, Any]:
+    """A calendar_history reply: the head members, then ``time_series`` (wire-format §9.3)."""
+    spec = view.spec
+    serial = spec.gateway_din if spec.has_battery else spec.site_uuid
+    return row((*HISTORY_HEAD, TIME_SERIES), serial, period, spec.time_zone, series)
 
 
 def render_energy(h: EnergyHistory) -> dict[str, Any]:
     """The reply as a document (``energy_reply_json`` writes its text faster)."""
-    return {**_energy_head(h), "time_series": _series(h) or None}
+    return history_head(h.view, h.period, _series(h) or None)
 
 
 def render_backup(h: BackupHistory) -> dict[str, Any]:
     scale = 1000 if Quirk.BACKUP_DURATION_MS in h.view.quirks else 1
-    events = [
-        {"timestamp": local_timestamp(start, h.zone), "duration": duration * scale}
-        for start, duration in h.events
-    ]
-    return {"events": events, "total_events": len(events)}
+    events = [row(BACKUP_EVENT, local_timestamp(start, h.zone), duration * scale)
+              for start, duration in h.events]
+    return row(BACKUP_HISTORY, events, len(events))
 
 
 def render_charge(h: ChargeHistory) -> dict[str, Any]:
@@ -140,11 +142,7 @@ def render_charge(h: ChargeHistory) -> dict[str, Any]:
     for s in h.sessions:
         first = int(s["first_power_s"])
         last = first if s["last_power_s"] is None else int(s["last_power_s"])
-        items.append({
-            "charge_start_time": {"seconds": first},
-            "charge_duration": {"seconds": last - first},
-            "energy_added_wh": joules_to_wh_rounded(int(s["delivered_j"])),
-            "din": s["din"],
-            "target_id": {"text": s["vehicle_id"]},
-        })
-    return {"charge_history": items}
+        items.append(row(CHARGE_SESSION, row(SECONDS, first), row(SECONDS, last - first),
+                         joules_to_wh_rounded(int(s["delivered_j"])), s["din"],
+                         row(TARGET_ID, s["vehicle_id"])))
+    return row(CHARGE_HISTORY, items)

@@ -8,8 +8,15 @@ from typing import Any
 import numpy as np
 
 from gridtwin.api.wire.common import local_timestamp
-from gridtwin.api.wire.history import render_energy
-from gridtwin.domain.catalogue import INSTALLATION_TIME_ZONE, POWER_SAMPLE
+from gridtwin.api.wire.history import history_head, render_energy
+from gridtwin.api.wire.reading import row
+from gridtwin.domain.catalogue import POWER_SAMPLE, TIMESTAMP
+from gridtwin.domain.catalogue_series import (
+    SAVINGS_ITEM,
+    SELF_CONSUMPTION_BUCKET,
+    SOE_SAMPLE,
+    TIME_SERIES,
+)
 from gridtwin.domain.energy import CELLS, signed_matrix
 from gridtwin.services.history import EnergyHistory
 from gridtwin.services.history_kinds import (
@@ -20,7 +27,6 @@ from gridtwin.services.history_kinds import (
     SoeHistory,
     TouEnergyHistory,
 )
-from gridtwin.services.sites import SiteView
 from gridtwin.tariff import round_money
 
 __all__ = ["POWER_FIELDS", "render_kind"]
@@ -30,12 +36,6 @@ POWER_FIELDS: tuple[str, ...] = tuple(f.key for f in _POWER)
 """The power-history fields after the timestamp, in wire order."""
 _POWER_M = np.asarray(signed_matrix([f.history or () for f in _POWER]), dtype=np.int64)
 """cells x fields: signed Wh of each field from the cells; signs as live_status (D15)."""
-
-
-def _head(view: SiteView, period: str) -> dict[str, Any]:
-    spec = view.spec
-    return {"serial_number": spec.gateway_din if spec.has_battery else spec.site_uuid,
-            "period": period, INSTALLATION_TIME_ZONE.key: spec.time_zone}
 
 
 def _watts(wh: int, seconds: int) -> int | float:
@@ -48,22 +48,22 @@ def render_power(h: PowerHistory) -> dict[str, Any]:
     signed = (np.asarray(h.wh, dtype=np.int64).reshape(-1, len(CELLS)) @ _POWER_M).tolist()
     series = []
     for t, values, seconds in zip(h.starts, signed, h.seconds, strict=True):
-        item: dict[str, Any] = {"timestamp": local_timestamp(t, h.zone)}
+        item: dict[str, Any] = {TIMESTAMP.key: local_timestamp(t, h.zone)}
         item.update((name, _watts(v, seconds)) for name, v in zip(POWER_FIELDS, values, strict=True))
         series.append(item)
-    return {**_head(h.view, h.period), "time_series": series or None}
+    return history_head(h.view, h.period, series or None)
 
 
 def render_soe(h: SoeHistory) -> dict[str, Any]:
-    series = [{"timestamp": local_timestamp(t, h.zone), "soe": round(pct)}
+    series = [row(SOE_SAMPLE, local_timestamp(t, h.zone), round(pct))
               for t, pct in zip(h.starts, h.pct, strict=True)]
-    return {**_head(h.view, h.period), "time_series": series or None}
+    return history_head(h.view, h.period, series or None)
 
 
 def render_self_consumption(h: SelfConsumptionHistory) -> dict[str, Any]:
-    series = [{"timestamp": local_timestamp(t, h.zone), "solar": solar, "battery": battery}
+    series = [row(SELF_CONSUMPTION_BUCKET, local_timestamp(t, h.zone), solar, battery)
               for t, solar, battery in zip(h.starts, h.solar_pct, h.battery_pct, strict=True)]
-    return {**_head(h.view, h.period), "time_series": series or None}
+    return history_head(h.view, h.period, series or None)
 
 
 def render_tou_energy(h: TouEnergyHistory) -> dict[str, Any]:
@@ -72,13 +72,13 @@ def render_tou_energy(h: TouEnergyHistory) -> dict[str, Any]:
     out = {}
     for key, wh in h.by_label.items():
         energy = render_energy(EnergyHistory(h.view, h.period, h.zone, h.starts, wh))
-        out[key] = {"time_series": energy["time_series"]}
+        out[key] = {TIME_SERIES.key: energy[TIME_SERIES.key]}
     return out
 
 
 def render_savings(h: SavingsHistory) -> list[dict[str, Any]]:
-    return [{"timestamp": local_timestamp(t, "UTC"), "value": float(round_money(value)),
-             "currency": h.currency} for t, value in zip(h.starts, h.values, strict=True)]
+    return [row(SAVINGS_ITEM, local_timestamp(t, "UTC"), float(round_money(value)), h.currency)
+            for t, value in zip(h.starts, h.values, strict=True)]
 
 
 def render_kind(h: KindHistory) -> dict[str, Any] | list[dict[str, Any]]:

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from gridtwin.api.wire.reading import Reading, render_fields
+from gridtwin.api.wire.reading import Reading, render_fields, render_item
 from gridtwin.domain.catalogue import LIVE_STATUS
+from gridtwin.domain.catalogue_nested import LIVE_WALL_CONNECTOR
 from gridtwin.domain.site import SiteKind
 from gridtwin.services.sites import SiteView
 
 __all__ = ["render_live_status", "render_wall_connectors"]
 
-_CHARGING, _FAULT = 1, 7
+_CHARGING, _FAULT, _IDLE = 1, 7, 2
+
+
+@dataclass(frozen=True)
+class _LiveWallConnector:
+    """One Wall Connector now, as its live_status item reads it."""
+
+    din: str
+    vin: str | None
+    wall_connector_state: int
+    wall_connector_fault_state: int
+    wall_connector_power: float
 
 
 def render_wall_connectors(view: SiteView) -> list[dict[str, Any]] | None:
@@ -22,15 +35,12 @@ def render_wall_connectors(view: SiteView) -> list[dict[str, Any]] | None:
     plugged = {s.din: s for s in st.sessions if s.unplugged_s is None}
     items = []
     for i, wc in enumerate(view.spec.wall_connectors):
-        state = st.wall_connector_state[i] if i < len(st.wall_connector_state) else 2
+        state = st.wall_connector_state[i] if i < len(st.wall_connector_state) else _IDLE
         power = st.wall_connector_w[i] if i < len(st.wall_connector_w) else 0
-        item: dict[str, Any] = {"din": wc.din}
-        if wc.din in plugged and state != 2:
-            item["vin"] = plugged[wc.din].vin
-        item["wall_connector_state"] = state
-        item["wall_connector_fault_state"] = 8 if state == _CHARGING else 3 if state == _FAULT else 2
-        item["wall_connector_power"] = int(power)
-        items.append(item)
+        vin = plugged[wc.din].vin if wc.din in plugged and state != _IDLE else None
+        fault = 8 if state == _CHARGING else 3 if state == _FAULT else 2
+        items.append(render_item(LIVE_WALL_CONNECTOR,
+                                 _LiveWallConnector(wc.din, vin, state, fault, power)))
     return items
 
 

@@ -2,25 +2,26 @@
 
 :class:`Reading` is what the catalogue's ``source`` paths are read from: the view's state,
 spec and controls, plus the values the wire derives from them (computed once, on first use).
-A renderer subclasses it to add its own nested shapes (components, device lists).
+A renderer subclasses it to add the sources of its nested shapes (components, device
+lists); list items are rendered from their own objects with :func:`render_item`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import Enum
 from functools import cached_property
 from typing import Any
 
 from gridtwin.api.wire.common import app_energy, grid_status, local_timestamp
-from gridtwin.domain.catalogue import Cast, Const, Presence, WireField
+from gridtwin.domain.catalogue import VALUE_RULES, Cast, Const, Presence, WireField, kept
 from gridtwin.domain.controls import SiteControls
 from gridtwin.domain.profile import Quirk
 from gridtwin.domain.site import SiteKind, SiteSpec
 from gridtwin.services.sites import SiteView
 from gridtwin.sim.state import SiteState
 
-__all__ = ["Reading", "render_fields", "value_of"]
+__all__ = ["Reading", "render_fields", "render_item", "row", "value_of"]
 
 
 class Reading:
@@ -122,10 +123,6 @@ class Reading:
     def min_site_meter_w(self) -> int:
         return -self.spec.max_export_w
 
-    @property
-    def tou_settings(self) -> dict[str, Any]:
-        return {"optimization_strategy": self.controls.strategy.value, "schedule": []}
-
     def present(self, presence: Presence) -> bool:
         """Whether a field with this presence rule is in this site's replies."""
         if presence is Presence.BATTERY:
@@ -136,7 +133,13 @@ class Reading:
             return self.spec.ev_reserve_supported
         if presence is Presence.TARIFF:
             return self.view.tariff_doc is not None
-        return True
+        if presence is Presence.SOLAR:
+            return self.has_solar
+        return True  # ALWAYS, or a rule decided by the value (VALUE_RULES)
+
+    @property
+    def has_solar(self) -> bool:
+        return self.spec.solar is not None
 
 
 def _resolve(source: object, path: str) -> Any:
@@ -163,4 +166,28 @@ def value_of(field: WireField, source: object) -> Any:
 
 def render_fields(fields: Iterable[WireField], reading: Reading) -> dict[str, Any]:
     """The fields present for this site, in catalogue order."""
-    return {f.key: value_of(f, reading) for f in fields if reading.present(f.presence)}
+    out: dict[str, Any] = {}
+    for f in fields:
+        if not reading.present(f.presence):
+            continue
+        value = value_of(f, reading)
+        if f.presence not in VALUE_RULES or kept(f.presence, value):
+            out[f.key] = value
+    return out
+
+
+def render_item(fields: Iterable[WireField], source: object) -> dict[str, Any]:
+    """One list item (a device, a history entry) read from its own object; only the rules
+    decided by the value apply."""
+    out: dict[str, Any] = {}
+    for f in fields:
+        value = value_of(f, source)
+        if f.presence not in VALUE_RULES or kept(f.presence, value):
+            out[f.key] = value
+    return out
+
+
+def row(fields: Sequence[WireField], *values: Any) -> dict[str, Any]:
+    """An item whose fields are all present, from its values in catalogue order (the fast
+    form for history entries)."""
+    return dict(zip([f.key for f in fields], values, strict=True))

@@ -1,8 +1,8 @@
 """Pydantic models of the wire shapes, for the OpenAPI document ONLY (wire-format.md).
 
 Split per resource; the reply models of live_status, site_info, the products items and the
-history buckets are generated from the wire catalogue (domain/catalogue.py). See
-:mod:`.base` for the conventions.
+history replies, with their nested shapes, are generated from the wire catalogue
+(domain/catalogue*.py). See :mod:`.base` for the conventions.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ Nothing in this package parses requests or renders replies: the routes read raw 
 and query strings (api/deps.py) and the renderers in ``api/wire`` build plain dicts. These
 models describe those shapes so that ``/_gridtwin/openapi.json`` carries real request and
 response schemas (and a schema-driven fuzzer can check the server against them). The reply
-models of live_status, site_info, the products items and the history buckets are generated
-from the wire catalogue (domain/catalogue.py); see :mod:`.generate`.
+models of live_status, site_info, the products items and the history replies, nested shapes
+included, are generated from the wire catalogue (domain/catalogue*.py); see :mod:`.generate`.
 
 Conventions:
 - a field declared with :func:`omitted` may be absent ("omit when …" in the spec) but is
@@ -22,19 +22,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
-    "MAX_SAFE_INT",
-    "UTC_MILLIS_PATTERN",
     "Closed",
     "ExportRule",
-    "NonNegWatts",
     "Open",
     "OperationMode",
-    "Percent",
-    "SiteId",
     "Strategy",
     "Timestamp",
-    "Watts",
-    "Wh",
     "drop_none_defaults",
     "omitted",
 ]
@@ -60,19 +53,12 @@ class Open(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra=drop_none_defaults)
 
 
-MAX_SAFE_INT = 2**53 - 1
 TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$"
-UTC_MILLIS_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
 
-SiteId = Annotated[int, Field(ge=1, le=MAX_SAFE_INT, description="energy_site_id (JSON integer)")]
 Timestamp = Annotated[str, Field(
     pattern=TIMESTAMP_PATTERN,
     description="YYYY-MM-DDTHH:MM:SS±HH:MM, whole seconds, local offset (wire-format §1.4)",
 )]
-Percent = Annotated[int, Field(ge=0, le=100)]
-Watts = Annotated[int, Field(description="W")]
-NonNegWatts = Annotated[int, Field(ge=0, description="W")]
-Wh = Annotated[int, Field(ge=0, description="Wh")]
 OperationMode = Literal["self_consumption", "autonomous", "backup"]
 ExportRule = Literal["battery_ok", "pv_only", "never"]
 Strategy = Literal["economics", "balanced"]

@@ -22,6 +22,11 @@ from gridtwin.domain.catalogue import (
     TARIFF_CONTENT_V2,
     TOU_SETTINGS,
 )
+from gridtwin.domain.catalogue_nested import (
+    EXPORT_RULE,
+    GRID_CHARGING_DISALLOWED,
+    OPTIMIZATION_STRATEGY,
+)
 
 __all__ = ["COMMAND_BODIES", "COMMAND_EXAMPLES", "BackupBody", "ChargeBlock", "CommandAck", "CommandAckResponse", "DailyCharge", "GridImportExportBody", "LabelEntry", "OffGridReserveBody", "OperationBody", "Season", "SellTariff", "StormModeBody", "Tariff", "TimeOfUseBody", "TouPeriod", "TouSettingsBody"]
 
@@ -56,8 +61,8 @@ class StormModeBody(Open):
 
 def _at_least_one_grid_member(schema: dict[str, Any], cls: type[BaseModel] | None = None) -> None:
     drop_none_defaults(schema, cls)
-    schema["anyOf"] = [{"required": ["disallow_charge_from_grid_with_solar_installed"]},
-                       {"required": ["customer_preferred_export_rule"]}]
+    schema["anyOf"] = [{"required": [GRID_CHARGING_DISALLOWED.key]},
+                       {"required": [EXPORT_RULE.key]}]
 
 
 class GridImportExportBody(Open):
@@ -161,11 +166,10 @@ COMMAND_EXAMPLES: dict[str, dict[str, Any]] = {
     "backup": {BACKUP_RESERVE_PERCENT.key: 20},
     "operation": {DEFAULT_REAL_MODE.key: "self_consumption"},
     "storm_mode": {"enabled": True},
-    "grid_import_export": {"disallow_charge_from_grid_with_solar_installed": False,
-                           "customer_preferred_export_rule": "battery_ok"},
+    "grid_import_export": {GRID_CHARGING_DISALLOWED.key: False, EXPORT_RULE.key: "battery_ok"},
     "off_grid_vehicle_charging_reserve": {EV_RESERVE_PERCENT.key: 50},
     "time_of_use_settings": {TOU_SETTINGS.key: {TARIFF_CONTENT_V2.key: _flat_tariff(),
-                                              "optimization_strategy": "economics"}},
+                                              OPTIMIZATION_STRATEGY.key: "economics"}},
 }
 
 COMMAND_BODIES: dict[str, type[BaseModel]] = {

@@ -7,7 +7,8 @@ other than *always*: the member is optional and never ``null``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
@@ -15,7 +16,7 @@ from pydantic import BaseModel, Field, create_model
 from gridtwin.api.wire.models.base import Closed, Timestamp
 from gridtwin.domain.catalogue import Json, Presence, WireField
 
-__all__ = ["catalogue_model"]
+__all__ = ["catalogue_model", "merged"]
 
 _TYPES: dict[Json, Any] = {
     Json.INTEGER: int, Json.NUMBER: float, Json.BOOLEAN: bool, Json.STRING: str,
@@ -72,8 +73,35 @@ def catalogue_model(
                 kw["ge"] = f.minimum
             if f.maximum is not None:
                 kw["le"] = f.maximum
+            if f.pattern:
+                kw["pattern"] = f.pattern
         if f.presence is not Presence.ALWAYS:
             kw["default"] = None
         members[f.key] = (_annotation(f, shapes or {}, json), Field(**kw))
     model: type[BaseModel] = create_model(name, __base__=base, __doc__=doc, **members)
     return model
+
+
+def merged(variants: Sequence[Iterable[WireField]]) -> tuple[WireField, ...]:
+    """One shape for several variants of it (e.g. the components of each site kind), in
+    first-seen order: a key is required only if every variant always has it, its closed
+    set is the union of the variants' sets (none if one variant has none), and it is
+    nullable if any variant's is."""
+    lists = [list(v) for v in variants]
+    order: dict[str, list[WireField]] = {}
+    for fields in lists:
+        for f in fields:
+            order.setdefault(f.key, []).append(f)
+    out = []
+    for key, fs in order.items():
+        f = fs[0]
+        always = len(fs) == len(lists) and all(g.presence is Presence.ALWAYS for g in fs)
+        presence = f.presence if f.presence is not Presence.ALWAYS else next(
+            (g.presence for g in fs if g.presence is not Presence.ALWAYS), Presence.SOME)
+        choices: tuple[object, ...] = ()
+        if all(g.choices for g in fs):
+            choices = tuple(dict.fromkeys(c for g in fs for c in g.choices))
+        out.append(replace(f, presence=Presence.ALWAYS if always else presence,
+                           choices=choices, nullable=any(g.nullable for g in fs)))
+        assert key == f.key
+    return tuple(out)

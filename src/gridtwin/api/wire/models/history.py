@@ -2,75 +2,71 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from dataclasses import replace
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from gridtwin.api.wire.models.base import Closed, Timestamp, Wh, omitted
+from gridtwin.api.wire.models.base import Closed, omitted
 from gridtwin.api.wire.models.generate import catalogue_model
 from gridtwin.domain.catalogue import ENERGY_BUCKET
+from gridtwin.domain.catalogue_series import (
+    BACKUP_EVENT,
+    BACKUP_HISTORY,
+    CHARGE_HISTORY,
+    CHARGE_SESSION,
+    HISTORY_HEAD,
+    SECONDS,
+    TARGET_ID,
+    TIME_SERIES,
+)
 
-__all__ = ["BackupHistoryResponse", "CalendarHistoryQuery", "ChargeHistoryResponse", "EnergyBucket", "EnergyHistoryResponse", "TelemetryHistoryQuery"]
+__all__ = ["BackupHistoryResponse", "CalendarHistoryQuery", "ChargeHistoryResponse", "EnergyBucket",
+           "EnergyHistoryResponse", "TelemetryHistoryQuery", "history_model"]
+
+
+
+def history_model(name: str, item_name: str, item: Any, *, nullable: bool = True) -> type[BaseModel]:
+    """A calendar_history reply of one kind: the head, then ``time_series`` of ``item``s."""
+    series = replace(TIME_SERIES, shape=item_name, nullable=nullable)
+    return catalogue_model(name, (*HISTORY_HEAD, series), f"``{name}``.", {item_name: item})
+
 
 EnergyBucket = catalogue_model(
     "EnergyBucket", ENERGY_BUCKET,
     "One energy-history bucket (§9.4): integer Wh; totals only when non-zero.")
 
 
-class EnergyHistory(Closed):
-    serial_number: str
-    period: Literal["day", "week", "month", "year", "lifetime"]
-    installation_time_zone: Annotated[str, Field(min_length=1)]
-    time_series: list[EnergyBucket] | None = Field(  # type: ignore[valid-type]
-        description="null when no bucket is returned")
-
-
-class BackupEvent(Closed):
-    timestamp: Timestamp
-    duration: Annotated[int, Field(ge=0, description="s (ms under quirk backup_duration_ms)")]
-
-
-class BackupHistory(Closed):
-    events: list[BackupEvent]
-    total_events: Annotated[int, Field(ge=0)]
+EnergyHistory = history_model("EnergyHistory", "EnergyBucket", EnergyBucket)
+BackupEvent = catalogue_model("BackupEvent", BACKUP_EVENT, "An outage or backup event (§10).")
+BackupHistory = catalogue_model("BackupHistory", BACKUP_HISTORY, "The backup events.",
+                                {"BackupEvent": BackupEvent})
 
 
 class EnergyHistoryResponse(Closed):
     """``calendar_history?kind=energy`` (§9.3)."""
 
-    response: EnergyHistory
+    response: EnergyHistory  # type: ignore[valid-type]
 
 
 class BackupHistoryResponse(Closed):
     """``calendar_history?kind=backup`` (§10)."""
 
-    response: BackupHistory
+    response: BackupHistory  # type: ignore[valid-type]
 
 
-class Seconds(Closed):
-    seconds: int
-
-
-class TargetId(Closed):
-    text: str
-
-
-class ChargeSession(Closed):
-    charge_start_time: Seconds
-    charge_duration: Seconds
-    energy_added_wh: Wh
-    din: str
-    target_id: TargetId
-
-
-class ChargeHistory(Closed):
-    charge_history: list[ChargeSession]
+Seconds = catalogue_model("Seconds", SECONDS, "A protobuf Timestamp or Duration.")
+TargetId = catalogue_model("TargetId", TARGET_ID, "The charged vehicle.")
+ChargeSession = catalogue_model("ChargeSession", CHARGE_SESSION, "One charging session (§11).",
+                                {"Seconds": Seconds, "TargetId": TargetId})
+ChargeHistory = catalogue_model("ChargeHistory", CHARGE_HISTORY, "The charging sessions.",
+                                {"ChargeSession": ChargeSession})
 
 
 class ChargeHistoryResponse(Closed):
     """``telemetry_history?kind=charge`` (§11)."""
 
-    response: ChargeHistory
+    response: ChargeHistory  # type: ignore[valid-type]
 
 
 DateParam = Annotated[str, Field(json_schema_extra={

@@ -4,14 +4,18 @@ time_of_use_energy and savings (docs/history-kinds.md). Documentation only, like
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from dataclasses import replace
 
-from pydantic import Field
-
-from gridtwin.api.wire.models.base import Closed, Timestamp
+from gridtwin.api.wire.models.base import Closed
 from gridtwin.api.wire.models.generate import catalogue_model
-from gridtwin.api.wire.models.history import EnergyBucket
+from gridtwin.api.wire.models.history import EnergyBucket, history_model
 from gridtwin.domain.catalogue import POWER_SAMPLE
+from gridtwin.domain.catalogue_series import (
+    SAVINGS_ITEM,
+    SELF_CONSUMPTION_BUCKET,
+    SOE_SAMPLE,
+    TIME_SERIES,
+)
 
 __all__ = [
     "PowerHistoryResponse",
@@ -21,16 +25,6 @@ __all__ = [
     "TouEnergyHistoryResponse",
 ]
 
-Period = Literal["day", "week", "month", "year", "lifetime"]
-Share = Annotated[float, Field(ge=0, le=100, description="% of home use")]
-
-
-class _Head(Closed):
-    serial_number: str
-    period: Period
-    installation_time_zone: Annotated[str, Field(min_length=1)]
-
-
 PowerSample = catalogue_model(
     "PowerSample", POWER_SAMPLE,
     "One 5-minute bucket; signs as live_status (battery + discharging, grid + importing).",
@@ -38,72 +32,55 @@ PowerSample = catalogue_model(
     "(12 x its Wh)")
 
 
-class PowerHistory(_Head):
-    time_series: list[PowerSample] | None = Field(  # type: ignore[valid-type]
-        description="null when no bucket is returned")
+PowerHistory = history_model("PowerHistory", "PowerSample", PowerSample)
 
 
 class PowerHistoryResponse(Closed):
     """``calendar_history?kind=power``."""
 
-    response: PowerHistory
+    response: PowerHistory  # type: ignore[valid-type]
 
 
-class SoeSample(Closed):
-    timestamp: Timestamp
-    soe: Annotated[int, Field(ge=0, le=100, description="app-scale state of energy [%] at "
-                                                        "the timestamp")]
-
-
-class SoeHistory(_Head):
-    time_series: list[SoeSample] | None = Field(description="null when no sample is returned "
-                                                            "(and on sites without a battery)")
+SoeSample = catalogue_model("SoeSample", SOE_SAMPLE, "One state-of-energy sample.")
+SoeHistory = history_model("SoeHistory", "SoeSample", SoeSample)
 
 
 class SoeHistoryResponse(Closed):
     """``calendar_history?kind=soe``: every 15 minutes."""
 
-    response: SoeHistory
+    response: SoeHistory  # type: ignore[valid-type]
 
 
-class SelfConsumptionBucket(Closed):
-    timestamp: Timestamp
-    solar: Share
-    battery: Share
-
-
-class SelfConsumptionHistory(_Head):
-    time_series: list[SelfConsumptionBucket] | None = Field(
-        description="null when no bucket is returned")
+SelfConsumptionBucket = catalogue_model("SelfConsumptionBucket", SELF_CONSUMPTION_BUCKET,
+                                        "Shares of home use met by solar and battery.")
+SelfConsumptionHistory = history_model("SelfConsumptionHistory", "SelfConsumptionBucket",
+                                       SelfConsumptionBucket)
 
 
 class SelfConsumptionHistoryResponse(Closed):
     """``calendar_history?kind=self_consumption``: one bucket per local day (period day,
     week, month), month (year) or year (lifetime)."""
 
-    response: SelfConsumptionHistory
+    response: SelfConsumptionHistory  # type: ignore[valid-type]
 
 
-class TouLabelHistory(Closed):
-    time_series: list[EnergyBucket]  # type: ignore[valid-type]
+TouLabelHistory = catalogue_model(
+    "TouLabelHistory", (replace(TIME_SERIES, shape="EnergyBucket", nullable=False, doc=""),),
+    "The energy buckets of one tariff period.", {"EnergyBucket": EnergyBucket})
 
 
 class TouEnergyHistoryResponse(Closed):
     """``calendar_history?kind=time_of_use_energy``: one member per tariff period key
     (``off_peak``, ``partial_peak``, ``peak``, …); ``{}`` without a stored tariff."""
 
-    response: dict[str, TouLabelHistory]
+    response: dict[str, TouLabelHistory]  # type: ignore[valid-type]
 
 
-class SavingsItem(Closed):
-    timestamp: Timestamp
-    value: Annotated[float, Field(description="energy value of the site against the same home "
-                                              "without it [currency], rounded to cents")]
-    currency: Annotated[str, Field(description="ISO 4217 code of the stored tariff")]
+SavingsItem = catalogue_model("SavingsItem", SAVINGS_ITEM, "The savings of one bucket.")
 
 
 class SavingsHistoryResponse(Closed):
     """``calendar_history?kind=savings``: a list, one item per bucket; ``[]`` without a
     stored tariff."""
 
-    response: list[SavingsItem]
+    response: list[SavingsItem]  # type: ignore[valid-type]

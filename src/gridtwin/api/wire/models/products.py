@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
 from gridtwin.api.wire.models.base import Closed, Open, omitted
-from gridtwin.api.wire.models.generate import catalogue_model
+from gridtwin.api.wire.models.generate import catalogue_model, merged
 from gridtwin.domain.catalogue import BATTERY_PRODUCT, SOLAR_PRODUCT, WALL_CONNECTOR_PRODUCT
+from gridtwin.domain.catalogue_nested import (
+    FEATURE_FLAGS,
+    PRODUCT_BATTERY_COMPONENTS,
+    PRODUCT_SOLAR_COMPONENTS,
+    PRODUCT_WALL_CONNECTOR,
+    PRODUCT_WALL_CONNECTOR_COMPONENTS,
+)
 
 __all__ = [
     "BatteryProduct",
@@ -21,29 +28,17 @@ __all__ = [
 ]
 
 
-class ProductWallConnector(Closed):
-    device_id: str
-    din: str
-    is_active: bool
-    part_number: str
+ProductWallConnector = catalogue_model("ProductWallConnector", PRODUCT_WALL_CONNECTOR,
+                                       "A Wall Connector in products ``components``.")
+ProductComponents = catalogue_model(
+    "ProductComponents",
+    merged([PRODUCT_BATTERY_COMPONENTS, PRODUCT_SOLAR_COMPONENTS,
+            PRODUCT_WALL_CONNECTOR_COMPONENTS]),
+    "``components`` in the products form (§6.1).",
+    {"ProductWallConnector": ProductWallConnector})
+Features = catalogue_model("Features", FEATURE_FLAGS, "products ``features``.", base=Open)
 
-
-class ProductComponents(Closed):
-    """``components`` in the products form (§6.1)."""
-
-    battery: bool
-    battery_type: str = omitted(description="battery sites")
-    solar: bool
-    solar_type: Literal["pv_panel"] = omitted(description="omitted when the site has no solar")
-    grid: bool
-    load_meter: bool
-    market_type: str
-    wall_connectors: list[ProductWallConnector] = omitted(
-        description="omitted when the site has none"
-    )
-
-
-_SHAPES = {"ProductComponents": ProductComponents}
+_SHAPES = {"ProductComponents": ProductComponents, "Features": Features}
 BatteryProduct = catalogue_model("BatteryProduct", BATTERY_PRODUCT,
                                  "A battery-site products item (§6.1).", _SHAPES)
 SolarProduct = catalogue_model("SolarProduct", SOLAR_PRODUCT,
