@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gridtwin.services.emulator.presets import _pge_tariff
 from gridtwin.services.history import calendar_history
