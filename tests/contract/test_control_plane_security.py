@@ -9,6 +9,7 @@ import stat
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import jwt
 import pytest
@@ -95,6 +96,30 @@ def test_valid_rules_are_normalised_and_still_fire(admin_client, site, auth):
     hit = admin_client.get(f"/api/1/energy_sites/{sid}/live_status?n=1", headers=auth)
     assert hit.status_code == 503 and hit.headers["x-fault"] == "7"
     assert admin_client.get(f"/api/1/energy_sites/{sid}/live_status", headers=auth).status_code == 200
+
+
+def test_fault_latency_is_drawn_between_its_bounds(admin_client, site, auth, monkeypatch):
+    """A latency_ms [lo, hi] rule waits lo + (hi - lo) x a uniform draw; a single number is
+    exact. The waits are recorded, not timed (mutation survivor: lo + (hi - lo) + draw)."""
+    from gridtwin.api import emulation
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(emulation, "asyncio", SimpleNamespace(sleep=sleep))
+    sid = site.energy_site_id
+    for latency in ([100, 300], 250):
+        admin_client.delete("/_gridtwin/faults", headers=A)
+        r = admin_client.post("/_gridtwin/faults", headers=A, json={
+            "match": {"site_id": str(sid)}, "action": {"latency_ms": latency}})
+        assert r.status_code == 200, r.text
+        for _ in range(6):
+            assert admin_client.get(f"/api/1/energy_sites/{sid}/live_status", headers=auth).status_code == 200
+    drawn, fixed = waits[:6], waits[6:]
+    assert all(0.1 <= w < 0.3 for w in drawn) and len(set(drawn)) == 6, drawn
+    assert fixed == [0.25] * 6
 
 
 # tokens are bound to their world -------------------------------------------------------
