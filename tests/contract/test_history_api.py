@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from gridtwin.core.errors import InvalidField
 from gridtwin.domain.profile import Quirk
-from gridtwin.services.history import charge_history
+from gridtwin.services.history import MAX_WINDOW_S, calendar_history, charge_history
 from gridtwin.services.provision import create_site
 from tests.conftest import NOW_S, test_site_spec
 
@@ -157,6 +158,22 @@ def test_no_history_quirk(client, world, auth, site):
 def test_backup_history_empty(client, auth, site):
     h = history(client, auth, site, kind="backup")
     assert h == {"events": [], "total_events": 0}
+
+
+def test_a_window_of_exactly_ten_years_of_366_days_is_allowed(world, site):
+    """The 10-year window cap (MAX_WINDOW_S) is inclusive: one second more is a 400 naming
+    the dates (mutation survivor: ``>`` -> ``>=`` went unseen)."""
+    end = datetime.fromtimestamp(NOW_S, UTC)
+    for extra_s, ok in ((0, True), (1, False)):
+        start = datetime.fromtimestamp(NOW_S - MAX_WINDOW_S - extra_s, UTC)
+        params = {"kind": "energy", "period": "year", "start_date": start.isoformat(),
+                  "end_date": end.isoformat()}
+        if ok:
+            assert len(calendar_history(world, None, site.energy_site_id, params).starts) >= 1
+        else:
+            with pytest.raises(InvalidField) as err:
+                calendar_history(world, None, site.energy_site_id, params)
+            assert {"start_date", "end_date"} <= set(err.value.messages)
 
 
 def test_charge_history_window_keeps_sessions_touching_its_edges(world, site):
