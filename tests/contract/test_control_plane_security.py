@@ -4,10 +4,12 @@ OpenAPI document is behind the admin token."""
 
 from __future__ import annotations
 
+import json
 import stat
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import jwt
 import pytest
@@ -94,6 +96,30 @@ def test_valid_rules_are_normalised_and_still_fire(admin_client, site, auth):
     hit = admin_client.get(f"/api/1/energy_sites/{sid}/live_status?n=1", headers=auth)
     assert hit.status_code == 503 and hit.headers["x-fault"] == "7"
     assert admin_client.get(f"/api/1/energy_sites/{sid}/live_status", headers=auth).status_code == 200
+
+
+def test_fault_latency_is_drawn_between_its_bounds(admin_client, site, auth, monkeypatch):
+    """A latency_ms [lo, hi] rule waits lo + (hi - lo) x a uniform draw; a single number is
+    exact. The waits are recorded, not timed (mutation survivor: lo + (hi - lo) + draw)."""
+    from gridtwin.api import emulation
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(emulation, "asyncio", SimpleNamespace(sleep=sleep))
+    sid = site.energy_site_id
+    for latency in ([100, 300], 250):
+        admin_client.delete("/_gridtwin/faults", headers=A)
+        r = admin_client.post("/_gridtwin/faults", headers=A, json={
+            "match": {"site_id": str(sid)}, "action": {"latency_ms": latency}})
+        assert r.status_code == 200, r.text
+        for _ in range(6):
+            assert admin_client.get(f"/api/1/energy_sites/{sid}/live_status", headers=auth).status_code == 200
+    drawn, fixed = waits[:6], waits[6:]
+    assert all(0.1 <= w < 0.3 for w in drawn) and len(set(drawn)) == 6, drawn
+    assert fixed == [0.25] * 6
 
 
 # tokens are bound to their world -------------------------------------------------------
@@ -211,6 +237,22 @@ def test_the_journal_never_holds_client_secrets_or_tokens(admin_world, admin_cli
                    r2.json()["access_token"], r2.json()["refresh_token"]):
         assert secret not in dumped
     assert "client_id=app" in journal[0]["body"] and "[redacted]" in journal[0]["response_body"]
+
+
+def test_the_journal_reads_alike_as_json_count_and_ndjson(admin_client):
+    """/requests, /requests/count and /requests.jsonl (one JSON document a line) give the
+    same entries for the same filter (the .jsonl export was untested: a mutation survived)."""
+    for _ in range(3):
+        admin_client.get("/api/1/products")
+    admin_client.get("/api/1/users/me")
+    for q in ("", "?endpoint=products"):
+        entries = admin_client.get(f"/_gridtwin/requests{q}", headers=A).json()["response"]
+        count = admin_client.get(f"/_gridtwin/requests/count{q}", headers=A).json()["response"]
+        r = admin_client.get(f"/_gridtwin/requests.jsonl{q}", headers=A)
+        assert r.headers["content-type"].startswith("application/x-ndjson")
+        assert r.text.endswith("\n") and r.text.count("\n") == len(entries) == count["count"]
+        assert [json.loads(line) for line in r.text.splitlines()] == entries
+    assert len(entries) == 3 and {e["endpoint"] for e in entries} == {"products"}
 
 
 def test_scenario_and_state_read_backs_hide_secrets_unless_asked(admin_world, admin_client):

@@ -77,6 +77,21 @@ def test_schedule_get_cancel_backup_event_is_a_real_island(client, site, auth, w
     assert "manual_backup_event" not in events
 
 
+def test_backup_priority_is_a_uint64(client, site, auth):
+    """The largest uint64 priority is kept exactly; one more, a negative or a bool, is a 400."""
+    top = 2**64 - 1
+    r = cmd(client, site, auth, "teg", "schedule_manual_backup_event_request",
+            {"scheduling_info": {"duration_seconds": 600, "priority": top}})
+    assert reply(r, "Teg", "ScheduleManualBackupEventResponse") == {}
+    events = reply(cmd(client, site, auth, "teg", "get_backup_events_request"), "Teg", "GetBackupEventsResponse")
+    assert events["manual_backup_event"]["scheduling_info"]["priority"] == top
+    for bad in (top + 1, -1, True):
+        r = cmd(client, site, auth, "teg", "schedule_manual_backup_event_request",
+                {"scheduling_info": {"duration_seconds": 600, "priority": bad}})
+        assert r.status_code == 400, bad
+        assert "teg.schedule_manual_backup_event_request.scheduling_info.priority" in r.json()["messages"]
+
+
 def test_backup_events_list_stored_off_grid_periods(client, site, auth, world):
     create_event(world, site.energy_site_id, {"type": "grid_outage", "at": NOW_S, "duration_s": 900})
     world.clock.advance(1800)  # type: ignore[attr-defined]

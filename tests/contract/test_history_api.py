@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from gridtwin.core.errors import InvalidField
 from gridtwin.domain.profile import Quirk
+from gridtwin.services.history import MAX_WINDOW_S, calendar_history, charge_history
 from gridtwin.services.provision import create_site
-from tests.conftest import test_site_spec
+from tests.conftest import NOW_S, test_site_spec
 
 FIELDS = (
     "solar_energy_exported", "generator_energy_exported", "grid_energy_imported",
@@ -154,6 +158,40 @@ def test_no_history_quirk(client, world, auth, site):
 def test_backup_history_empty(client, auth, site):
     h = history(client, auth, site, kind="backup")
     assert h == {"events": [], "total_events": 0}
+
+
+def test_a_window_of_exactly_ten_years_of_366_days_is_allowed(world, site):
+    """The 10-year window cap (MAX_WINDOW_S) is inclusive: one second more is a 400 naming
+    the dates (mutation survivor: ``>`` -> ``>=`` went unseen)."""
+    end = datetime.fromtimestamp(NOW_S, UTC)
+    for extra_s, ok in ((0, True), (1, False)):
+        start = datetime.fromtimestamp(NOW_S - MAX_WINDOW_S - extra_s, UTC)
+        params = {"kind": "energy", "period": "year", "start_date": start.isoformat(),
+                  "end_date": end.isoformat()}
+        if ok:
+            assert len(calendar_history(world, None, site.energy_site_id, params).starts) >= 1
+        else:
+            with pytest.raises(InvalidField) as err:
+                calendar_history(world, None, site.energy_site_id, params)
+            assert {"start_date", "end_date"} <= set(err.value.messages)
+
+
+def test_charge_history_window_keeps_sessions_touching_its_edges(world, site):
+    """A session is listed when it overlaps [start_date, end_date): one whose last power is
+    at start_date exactly is in, one whose first power is at end_date is out (mutation
+    survivor: ``>= lo`` -> ``> lo`` went unseen)."""
+    lo, hi = NOW_S - 7200, NOW_S - 3600
+    sessions = {"ends-at-lo": (lo - 600, lo), "ends-before": (lo - 600, lo - 1),
+                "inside": (lo + 60, lo + 120), "starts-at-hi": (hi, hi + 60),
+                "never-drew": (None, None), "one-sample-before": (lo - 60, None)}
+    with world.store.tx() as tx:
+        for event_id, (first, last) in sessions.items():
+            tx.upsert_session(site.energy_site_id, event_id=event_id, din="d", vehicle_id="v",
+                              first_power_s=first, last_power_s=last, delivered_j=3_600_000)
+    h = charge_history(world, None, site.energy_site_id, {
+        "kind": "charge", "start_date": datetime.fromtimestamp(lo, UTC).isoformat(),
+        "end_date": datetime.fromtimestamp(hi, UTC).isoformat()})
+    assert sorted(s["event_id"] for s in h.sessions) == ["ends-at-lo", "inside"]
 
 
 def test_charge_history_empty(client, auth, site):

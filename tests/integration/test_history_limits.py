@@ -10,65 +10,25 @@ naming the parameter.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-import numpy.typing as npt
 import pytest
 from starlette.testclient import TestClient
 
 from gridtwin.api.app import create_app
 from gridtwin.core import jsonio
-from gridtwin.domain.site import SiteSpec
-from gridtwin.services.auth import mint_access_token, verify_access_token
+from gridtwin.services.auth import verify_access_token
 from gridtwin.services.calendar import bucket_edges
 from gridtwin.services.history import MAX_BUCKETS, EnergyHistory, calendar_history
-from gridtwin.services.provision import create_site, demo_spec
-from gridtwin.services.world import World
-from gridtwin.sim.codec import state_to_dict
-from gridtwin.sim.engine import initial_state
 from gridtwin.store.repository import BucketRows, Tx
-from tests.conftest import NOW_S, make_world
+from tests.conftest import NOW_S
+from tests.integration.synthetic_history import DAYS, Synthetic, build
 
 pytestmark = pytest.mark.timeout(300)
 
-DAYS = 400
 TZ = ZoneInfo("America/Los_Angeles")
-
-
-@dataclass
-class Synthetic:
-    world: World
-    spec: SiteSpec
-    ends: npt.NDArray[np.int64]
-    cum: npt.NDArray[np.int64]
-    token: str
-
-    def cumulative_at(self, t_s: int) -> npt.NDArray[np.int64]:
-        """Cumulative Wh at boundary ``t_s``: zero before the first stored row."""
-        i = int(np.searchsorted(self.ends, t_s))
-        if i < len(self.ends) and self.ends[i] == t_s:
-            return self.cum[i]
-        assert t_s < self.ends[0], t_s
-        return np.zeros(10, np.int64)
-
-
-def build(url: str) -> Synthetic:
-    """A site installed DAYS before NOW_S whose history is random but known exactly."""
-    world = make_world(url)
-    spec = replace(demo_spec(0, NOW_S), installation_s=NOW_S - DAYS * 86_400, step_s=300)
-    create_site(world, "alice", spec)
-    ends = np.arange(spec.installation_s + 300, NOW_S + 1, 300, dtype=np.int64)
-    cum = np.cumsum(np.random.default_rng(7).integers(0, 500, (len(ends), 10)), axis=0)
-    last_j = tuple(int(v) * 3600 for v in cum[-1])
-    state = replace(initial_state(spec, NOW_S), counters_j=last_j, bucket_base_j=last_j)
-    with world.store.tx() as tx:
-        tx.insert_totals(spec.energy_site_id, ends.tolist(), cum)
-        tx.save_state(spec.energy_site_id, jsonio.dumps(state_to_dict(state)), NOW_S)
-    return Synthetic(world, spec, ends, cum, mint_access_token(world, "alice").access_token)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from gridtwin.core import jsonio
 from gridtwin.services.auth import verify_access_token
 from gridtwin.services.history import EnergyHistory, calendar_history
 from gridtwin.sim.state import CELLS
-from tests.integration.test_history_limits import Synthetic, build
+from tests.integration.synthetic_history import Synthetic, build
 
 pytestmark = pytest.mark.timeout(300)
 
