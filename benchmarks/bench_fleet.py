@@ -6,8 +6,10 @@ The fleet: ``--homes`` homes (default 2,500) in three climates (Los Angeles, Pho
 Denver) drawn from the distributions of examples/fleet.toml, on its two-period TOU
 tariff, a year at 5-minute steps, four battery variants (Self-powered 20 % and 50 %,
 Time-based 20 % pv_only and battery_ok), so 2,500 homes are 10,000 home-years (the
-no-battery baseline each home also runs is not counted). Each cluster first runs a
-two-home warm-up (numba's cache loads in every worker), then the timed study. Reported:
+no-battery baseline each home also runs is not counted). The solar tables of each
+distinct orientation and place are computed once before (then read from the disk
+cache); each cluster first runs a short warm-up (numba's cache loads in every worker),
+then the timed study. Reported:
 wall time, home-years per second, the speed-up of 2 workers over 1, peak RSS of this
 process (the client and the scheduler) and of each worker (max RSS over its life), the
 SHA-256 of both Parquet files (they must be equal), and per home-year against PySAM.
@@ -61,6 +63,23 @@ def fleet_study(homes: int, days: int, chunk: int) -> FleetStudy:
     return study
 
 
+def prewarm_tables(study: FleetStudy) -> int:
+    """Compute the solar tables of every distinct (place, tilt, azimuth) once here, so
+    that every cluster reads them from the disk cache (gridtwin.sim.tablecache) and the
+    1- and 2-worker runs start equal; returns how many there are."""
+    from gridtwin.services.fleet.homes import home_environment, home_spec
+    from gridtwin.services.fleet.population import population
+
+    seen = {}
+    for h in population(study):
+        key = (h.latitude_deg, h.longitude_deg, h.elevation_m, h.weather_file, h.tilt_deg,
+               h.azimuth_deg)
+        seen.setdefault(key, h)
+    for h in seen.values():
+        home_environment(h, home_spec(h, study.seed, study.step_s, 0), 1_704_067_200, 1, 300)
+    return len(seen)
+
+
 def _max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -72,7 +91,7 @@ def run_on_cluster(study: FleetStudy, workers: int, out: Path) -> dict[str, Any]
     from dask.distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, memory_limit=0,
+                      dashboard_address=":0", memory_limit=0,
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         warm = replace(study, homes=2 * workers, end=study.start + timedelta(days=2),
                        chunk_homes=2)
@@ -116,6 +135,9 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.2f} at start, {os.cpu_count()} CPUs")
     results: dict[int, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        # a private table cache (inherited by the workers): no other user's tables evicted
+        os.environ["GRIDTWIN_CACHE_DIR"] = str(Path(tmp) / "tables")
+        print(f"solar tables of {prewarm_tables(study)} orientations x places computed first")
         for workers in (int(w) for w in args.workers.split(",")):
             results[workers] = run_on_cluster(study, workers, Path(tmp) / f"w{workers}.parquet")
     t_sam = None if args.no_pysam else pysam_site_year_s()

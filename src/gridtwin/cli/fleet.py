@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -28,17 +29,27 @@ from gridtwin.cli.output import EXIT_REFUSED, err, out, usage_error
 __all__ = ["fleet"]
 
 
+def _money(x: float) -> str:
+    return f"{x:,.0f}"
+
+
 def _summary_table(frame: object, title: str) -> Table:
-    table = Table(title=title, caption="Money in the tariff's currency per home-year; "
-                                       "savings against the same home without a battery.")
-    heads = ("Region", "Variant", "Homes", "Mean bill", "Mean savings", "p10", "Median",
-             "p90", "Self-suff. %", "Peak kW")
+    """Region × variant rows; whole currency units so that 80 columns hold every value
+    (names may wrap)."""
+    table = Table(title=title, box=box.SIMPLE_HEAD,
+                  caption="Mean bill and savings per home-year in the tariff's currency "
+                          "(savings against the same home without a battery; p10-p90 "
+                          "their spread), self-sufficiency (%), peak 5-minute import (kW).")
+    heads = ("Region (homes)", "Variant", "Bill", "Savings", "p10-p90", "Self %", "Peak")
     for i, head in enumerate(heads):
-        table.add_column(head, justify="left" if i < 2 else "right")
+        if i < 2:
+            table.add_column(head, overflow="fold")
+        else:
+            table.add_column(head, justify="right", no_wrap=True)
     for r in frame.itertuples(index=False):  # type: ignore[attr-defined]
-        table.add_row(str(r.region), str(r.variant), str(r.homes), f"{r.bill_mean:,.2f}",
-                      f"{r.savings_mean:,.2f}", f"{r.savings_p10:,.2f}",
-                      f"{r.savings_median:,.2f}", f"{r.savings_p90:,.2f}",
+        table.add_row(f"{r.region} ({r.homes})", str(r.variant), _money(r.bill_mean),
+                      _money(r.savings_mean),
+                      f"{_money(r.savings_p10)}-{_money(r.savings_p90)}",
                       f"{r.self_sufficiency_pct_mean:.1f}", f"{r.peak_import_kw_mean:.2f}")
     return table
 

@@ -102,7 +102,8 @@ def test_csv_study_through_the_cli_on_an_existing_cluster(tmp_path: Path) -> Non
 
     path = write_study(tmp_path, TINY.replace("homes = 6", 'csv = "homes.csv"'))
     out = tmp_path / "out"
-    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=":0") as cluster:
         result = CliRunner().invoke(app, ["fleet", str(path), "--out", str(out), "--quiet",
                                           "--scheduler", cluster.scheduler_address],
                                     env={"COLUMNS": "160"})

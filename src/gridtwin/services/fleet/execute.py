@@ -54,9 +54,11 @@ def _client(run: Run) -> Iterator[Any]:
         with Client(run.scheduler, timeout="30s") as client:  # type: ignore[no-untyped-call]
             yield client
         return
+    # The scheduler's HTTP server on any free port: 8787 may be taken (another cluster),
+    # and dask then warns. memory_limit=0: no nanny kills on a shared machine.
     cluster = LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=run.workers, threads_per_worker=1, processes=run.processes,
-        dashboard_address=None, memory_limit=0, silence_logs=logging.ERROR)
+        dashboard_address=":0", memory_limit=0, silence_logs=logging.ERROR)
     with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
         yield client
 
