@@ -10,7 +10,8 @@ no-battery baseline each home also runs is not counted). The solar tables of eac
 distinct orientation and place are computed once before (then read from the disk
 cache); each cluster first runs a short warm-up (numba's cache loads in every worker),
 then the timed study. Reported:
-wall time, home-years per second, the speed-up of 2 workers over 1, peak RSS of this
+wall time, home-years per second, wall and worker CPU time per home-year (on a shared
+machine CPU time is steadier), the speed-up of 2 workers over 1, peak RSS of this
 process (the client and the scheduler) and of each worker (max RSS over its life), the
 SHA-256 of both Parquet files (they must be equal), and per home-year against PySAM.
 
@@ -84,6 +85,12 @@ def _max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    """CPU time of this process so far (user + system) [s]."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_on_cluster(study: FleetStudy, workers: int, out: Path) -> dict[str, Any]:
     """Wall time and RSS of one study on a fresh local cluster of ``workers`` processes."""
     import logging
@@ -96,16 +103,19 @@ def run_on_cluster(study: FleetStudy, workers: int, out: Path) -> dict[str, Any]
         warm = replace(study, homes=2 * workers, end=study.start + timedelta(days=2),
                        chunk_homes=2)
         gridtwin.fleet.run(warm, scheduler=cluster.scheduler_address)
+        cpu0 = client.run(_cpu_s)
         t = time.perf_counter()
         table = gridtwin.fleet.run(study, scheduler=cluster.scheduler_address, out=out)
         wall = time.perf_counter() - t
+        cpu = sum(v - cpu0[k] for k, v in client.run(_cpu_s).items())
         worker_rss = sorted(client.run(_max_rss_mb).values())
-    return {"wall_s": wall, "rows": table.num_rows, "worker_rss_mb": worker_rss,
+    return {"wall_s": wall, "cpu_s": cpu, "rows": table.num_rows, "worker_rss_mb": worker_rss,
             "sha": hashlib.sha256(out.read_bytes()).hexdigest()}
 
 
-def pysam_site_year_s() -> float:
-    """Seconds PySAM PVWatts v8 + Battwatts take for one site-year (execute only)."""
+def pysam_site_year_s() -> tuple[float, float]:
+    """(wall s in execute(), CPU s of the whole call) of PySAM PVWatts v8 + Battwatts for
+    one site-year."""
     import numpy as np
     from benchmarks import bench_engine, bench_pv
 
@@ -114,9 +124,10 @@ def pysam_site_year_s() -> float:
     spec = replace(bench_pv.demo_spec(), step_s=bench_pv.STEP_S)
     env = environment.environment_provider(spec)(bench_pv.YEAR_START_S, bench_pv.N_STEPS,
                                                  bench_pv.STEP_S)
-    t_sam, _ = bench_engine.run_pysam(spec, bench_pv.pysam_weather(spec),
-                                      env.home_load_w.astype(np.float64))
-    return t_sam
+    weather, load = bench_pv.pysam_weather(spec), env.home_load_w.astype(np.float64)
+    cpu = time.process_time()
+    t_sam, _ = bench_engine.run_pysam(spec, weather, load)
+    return t_sam, time.process_time() - cpu
 
 
 def main() -> None:
@@ -140,23 +151,24 @@ def main() -> None:
         print(f"solar tables of {prewarm_tables(study)} orientations x places computed first")
         for workers in (int(w) for w in args.workers.split(",")):
             results[workers] = run_on_cluster(study, workers, Path(tmp) / f"w{workers}.parquet")
-    t_sam = None if args.no_pysam else pysam_site_year_s()
-    print(f"{'workers':>8}{'wall s':>10}{'home-years/s':>14}{'ms / home-year':>16}"
-          f"{'worker max RSS MB':>22}{'PySAM / it':>12}")
+    sam = None if args.no_pysam else pysam_site_year_s()
+    print(f"{'workers':>8}{'wall s':>9}{'home-yr/s':>11}{'wall ms/hy':>12}{'CPU ms/hy':>11}"
+          f"{'worker RSS MB':>15}{'PySAM/it wall':>15}{'CPU':>6}")
     for workers, r in results.items():
-        per = r["wall_s"] / years
+        per, cpu = r["wall_s"] / years, r["cpu_s"] / years
         rss = ", ".join(f"{m:.0f}" for m in r["worker_rss_mb"])
-        ratio = "" if t_sam is None else f"{t_sam / per:12.0f}"
-        print(f"{workers:>8}{r['wall_s']:10.1f}{years / r['wall_s']:14.1f}{per * 1e3:16.2f}"
-              f"{rss:>22}{ratio}")
+        ratio = "" if sam is None else f"{sam[0] / per:15.0f}{sam[1] / cpu:6.0f}"
+        print(f"{workers:>8}{r['wall_s']:9.1f}{years / r['wall_s']:11.2f}{per * 1e3:12.1f}"
+              f"{cpu * 1e3:11.1f}{rss:>15}{ratio}")
     if 1 in results and 2 in results:
         print(f"2 workers / 1 worker throughput: "
               f"{results[1]['wall_s'] / results[2]['wall_s']:.2f}x (target >= 1.7x)")
         same = results[1]["sha"] == results[2]["sha"]
         print(f"Parquet SHA-256 1 worker {results[1]['sha'][:16]}, 2 workers "
               f"{results[2]['sha'][:16]}: {'identical' if same else 'DIFFERENT'}")
-    if t_sam is not None:
-        print(f"PySAM Pvwattsv8 + Battwatts, 1 site-year: {t_sam:.3f} s (execute only)")
+    if sam is not None:
+        print(f"PySAM Pvwattsv8 + Battwatts, 1 site-year: {sam[0]:.3f} s in execute(), "
+              f"{sam[1]:.3f} s CPU for the call")
     print(f"this process (client + scheduler) max RSS {_max_rss_mb():.0f} MB; "
           f"load average {os.getloadavg()[0]:.2f} at the end")
 
