@@ -61,6 +61,7 @@ GENERIC = {
     "battery_type": "nested components of products and site_info",
     "solar_type": "nested components of products and site_info",
     "nameplate_energy": "each battery unit of site_info.components.batteries",
+    "battery_count": "fleet study distributions, CSV homes and result columns",
 }
 """Keys also used, with another meaning or inside another shape, outside the catalogue."""
 
