@@ -108,6 +108,7 @@ GENERIC = {
     "tou_capable": "component override checked by commands",
     "grid": "describe and admin site summaries",
     "load_meter": "describe",
+    "battery_count": "fleet study distributions, CSV homes and result columns",
 }
 """Keys also used, with another meaning or inside another shape, outside the catalogue."""
 

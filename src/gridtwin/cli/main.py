@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 # Commands whose modules pull in the simulation stack (numba, pvlib, pandas): imported
 # only when the command runs, so --help and the remote commands start fast.
-_LAZY_COMMANDS = {"simulate": ("gridtwin.cli.simulate", "simulate")}
+_LAZY_COMMANDS = {"simulate": ("gridtwin.cli.simulate", "simulate"),
+                  "fleet": ("gridtwin.cli.fleet", "fleet")}
 
 
 def _lazy_summary(module: str, function: str) -> str:

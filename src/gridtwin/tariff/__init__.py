@@ -11,7 +11,7 @@ Only ``report.tariff`` (a ``CompiledTariff``) is priced; raw documents never are
 
 from __future__ import annotations
 
-from gridtwin.tariff.bill import compute_bill
+from gridtwin.tariff.bill import bill_totals, compute_bill
 from gridtwin.tariff.billtypes import Bill, DemandLine, EnergyLine, Intervals, round_money
 from gridtwin.tariff.convert import convert_v1, has_v1_marker, unwrap_v1
 from gridtwin.tariff.httpparts import full_path, http_error_parts
@@ -51,6 +51,7 @@ __all__ = [
     "Report",
     "Segment",
     "Severity",
+    "bill_totals",
     "class_series",
     "classes_at",
     "compute_bill",

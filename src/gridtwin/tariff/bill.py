@@ -22,7 +22,7 @@ from gridtwin.tariff.localtime import OffsetSpans, local_fields, offset_spans, z
 from gridtwin.tariff.model import CompiledTariff
 from gridtwin.tariff.schedule import classes_at
 
-__all__ = ["compute_bill"]
+__all__ = ["bill_totals", "compute_bill"]
 
 _BUCKET_S = 300
 _DAY_S = 86_400
@@ -320,3 +320,76 @@ def _currency(versions: list[CompiledTariff], used: set[int]) -> str:
     if currencies:
         return currencies.pop()
     return versions[-1].currency if versions else ""
+
+
+def bill_totals(
+    tariff: CompiledTariff,
+    tz: str | tzinfo,
+    start_s: int,
+    end_s: int,
+    import_wh: np.ndarray,
+    export_wh: np.ndarray,
+) -> list[Decimal]:
+    """The totals of ``compute_bill([(start_s, tariff)], tz, start_s, end_s, ...)`` for
+    many sites at once (fleet studies), equal to the last digit.
+
+    import_wh, export_wh: integer energies [Wh], (n_buckets, n_sites) on the window's
+    5-minute grid from start_s (bucket k starts at start_s + 300 k).
+    """
+    start_s, end_s = _window_s(start_s, "start"), _window_s(end_s, "end")
+    n = (end_s - start_s) // _BUCKET_S
+    imports = np.asarray(import_wh, dtype=np.int64)
+    exports = np.asarray(export_wh, dtype=np.int64)
+    if imports.shape[0] != n or exports.shape != imports.shape:
+        raise ValueError(f"expected ({n}, n_sites) import and export buckets")
+    sites = imports.shape[1]
+    tzi = zone(tz)
+    grid_s = start_s + _BUCKET_S * np.arange(n, dtype=np.int64)
+    spans = offset_spans(tzi, start_s - 2 * _DAY_S, end_s + 2 * _DAY_S)
+    with localcontext(_EXACT):
+        daily = _daily_charge([tariff], np.array([start_s], dtype=np.int64), spans, start_s,
+                              end_s, set())
+        totals = [daily] * sites
+        series = classes_at(tariff, tzi, grid_s)
+        n_buy = len(tariff.buy.classes)
+        keys = series.buy_class.astype(np.int64)
+        if series.sell_class is not None:
+            keys = keys + series.sell_class.astype(np.int64) * n_buy
+        for key in np.unique(keys).tolist():
+            pick = keys == key
+            sell_class, buy_class = divmod(key, n_buy)
+            buy_eff, sell_eff = _effective(tariff, buy_class, sell_class)
+            bought = imports[pick].sum(axis=0).tolist()
+            sold = exports[pick].sum(axis=0).tolist() if tariff.sell is not None else None
+            for i in range(sites):
+                amount = Decimal(bought[i]) * buy_eff / _WH_PER_KWH
+                if sold is not None:
+                    amount -= Decimal(sold[i]) * sell_eff / _WH_PER_KWH
+                totals[i] += amount
+        for i, demand in enumerate(_demand_totals(tariff, tzi, spans, grid_s, imports)):
+            totals[i] += demand
+        return totals
+
+
+def _demand_totals(tariff: CompiledTariff, tz: tzinfo, spans: OffsetSpans,
+                   grid_s: np.ndarray, imports: np.ndarray) -> list[Decimal]:
+    """Per site, the §8.3 demand charge of one tariff version (as _demand)."""
+    sites = imports.shape[1]
+    totals = [_ZERO] * sites
+    if grid_s.size < 3 or not any(p > 0 for p in tariff.buy.demand_price):
+        return totals
+    local_s = spans.local_s(grid_s[:-2])
+    starts = np.flatnonzero(local_s % 900 == 0)
+    demand_wh = imports[starts] + imports[starts + 1] + imports[starts + 2]
+    months = local_fields(local_s[starts]).day.astype("datetime64[D]").astype("datetime64[M]")
+    buy_class = classes_at(tariff, tz, grid_s[starts]).buy_class.astype(np.int64)
+    keys = months.astype(np.int64) * len(tariff.buy.classes) + buy_class
+    for key in np.unique(keys).tolist():
+        cls = key % len(tariff.buy.classes)
+        price = max(tariff.buy.demand_price[cls], _ZERO)
+        if price == 0:
+            continue
+        peaks = demand_wh[keys == key].max(axis=0).tolist()
+        for i in range(sites):
+            totals[i] += price * (Decimal(peaks[i]) * _KW_PER_WH_15MIN)
+    return totals

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.timeout(180)
 
 HEAVY = ("numba", "pvlib", "pandas", "scipy", "matplotlib", "sqlalchemy", "fastapi",
          "uvicorn", "gridtwin.api", "gridtwin.sim", "gridtwin.services.world",
-         "gridtwin.cli.simulate")
+         "gridtwin.cli.simulate", "dask", "distributed", "pyarrow", "gridtwin.services.fleet")
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "two_period_tou.json"
 
 _PROBE = """
@@ -43,6 +43,7 @@ def _heavy_modules_after(*argv: str) -> str:
     ("tariff", "validate", str(EXAMPLE)),
     ("tariff", "show", str(EXAMPLE)),
     ("serve", "--help"),
+    ("fleet", "--help"),
     # A remote command that fails to connect (port 9, discard) still loads the SDK.
     ("sites", "--url", "http://127.0.0.1:9", "--token", "t"),
 ], ids=lambda argv: " ".join(argv[:2]))
@@ -60,6 +61,7 @@ def test_simulate_is_listed_without_importing_it_and_loads_on_use() -> None:
     assert "simulate" in listing.output and "Offline what-if" in listing.output
     usage = CliRunner().invoke(app, ["simulate", "--help"], env={"COLUMNS": "120"})
     assert usage.exit_code == 0 and "TOML configuration" in usage.output
+    assert "fleet" in listing.output and "Fleet what-if" in listing.output
 
 
 def test_remote_default_url_matches_the_sdk() -> None:

@@ -117,3 +117,24 @@ def test_batch_uses_the_same_kernel_as_advance() -> None:
         r = advance(spec, c, initial_state(spec, T0), T0 + n * 300, env=ENV)
         assert tuple(batch.counters_j[i]) == r.state.counters_j
         assert batch.energy_wh[i] == r.state.energy_wh
+
+
+def test_batch_buckets_are_advance_buckets_of_grid_import_and_export() -> None:
+    spec = battery_site(step_s=60)
+    controls = [SiteControls(), SiteControls(export_rule=ExportRule.BATTERY_OK,
+                                             backup_reserve_pct=40)]
+    n = 2 * 1440
+    e = ENV(T0, n, 60)
+    batch = simulate_batch([spec, spec], controls, e.solar_w, e.home_load_w, step_s=60,
+                           start_s=T0, buckets=True)
+    assert batch.import_wh.shape == (2 * 288, 2)
+    for i, c in enumerate(controls):
+        r = advance(spec, c, initial_state(spec, T0), T0 + n * 60, env=ENV)
+        assert np.array_equal(batch.import_wh[:, i], r.bucket_wh[:, [8, 9]].sum(axis=1))
+        assert np.array_equal(batch.export_wh[:, i], r.bucket_wh[:, [2, 5, 7]].sum(axis=1))
+    assert batch.import_wh.sum() > 0 and batch.export_wh.sum() > 0
+    with pytest.raises(ValueError, match="5-minute mark"):
+        simulate_batch([spec], controls[:1], e.solar_w, e.home_load_w, step_s=60,
+                       start_s=T0 + 60, buckets=True)
+    plain = simulate_batch([spec], controls[:1], e.solar_w, e.home_load_w, step_s=60)
+    assert plain.import_wh.shape == (0, 0)

@@ -51,6 +51,7 @@ def test_public_names_are_pinned() -> None:
         "Report",
         "Segment",
         "Severity",
+        "bill_totals",
         "class_series",
         "classes_at",
         "compute_bill",
