@@ -103,8 +103,24 @@ def _lone_surrogate(text: str) -> bool:
     return False
 
 
+def _json_document(text: str | bytes) -> Any:
+    """The document when it is strict JSON, else None. The YAML parser reads a JSON world
+    of 10,000 sites (1.4 MB) in about 45 s; the JSON one in a fraction of a second."""
+    head = text.lstrip()[:1]
+    if head not in ("{", b"{"):
+        return None
+    try:
+        return jsonio.loads(text, decimals=False)
+    except ValueError:
+        return None  # the YAML parser gives the error, or reads what JSON refuses
+
+
 def parse_document(text: str | bytes) -> dict[str, Any]:
     """A scenario from YAML or JSON text; raises InvalidField (path ``scenario``)."""
+    doc = _json_document(text)
+    if isinstance(doc, dict):
+        check_json_tree(doc, "scenario")
+        return doc
     try:
         doc = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
