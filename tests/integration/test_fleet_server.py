@@ -37,14 +37,19 @@ FIRST_ID = 1_000_000_000_000_000
 N_SITES, USER_SITES = 10_000, 1_000
 
 
+def _owner(i: int, n_sites: int, user_sites: int) -> str:
+    return "fleet" if i < user_sites else "solo" if i == n_sites - 1 else "others"
+
+
 def fleet_scenario(n_sites: int, user_sites: int) -> dict[str, Any]:
+    """``fleet`` owns the first ``user_sites`` sites, ``solo`` the last, ``others`` the rest."""
     sites = [{"energy_site_id": FIRST_ID + i, "time_zone": "America/Los_Angeles",
-              "installation_date": INSTALL, "owner": "fleet" if i < user_sites else "others",
+              "installation_date": INSTALL, "owner": _owner(i, n_sites, user_sites),
               # Charges differ, so that products shows each site's own stored state.
               "initial": {"app_pct": i % 101}}
              for i in range(n_sites)]
     return {"version": 1, "clock": {"start": START_S, "mode": "frozen"},
-            "users": [{"id": "fleet"}, {"id": "others"}], "sites": sites}
+            "users": [{"id": "fleet"}, {"id": "solo"}, {"id": "others"}], "sites": sites}
 
 
 def simulated(db: Path) -> set[int]:
@@ -91,7 +96,7 @@ def test_loading_and_listing_products_simulate_no_site(fleet) -> None:
 
 def test_reads_simulate_only_the_sites_read(fleet) -> None:
     server, db, tokens = fleet
-    auth = {"Authorization": f"Bearer {tokens['others:default']}"}
+    auth = {"Authorization": f"Bearer {tokens['solo:default']}"}
     site = FIRST_ID + N_SITES - 1
     live = httpx.get(f"{server.base_url}/api/1/energy_sites/{site}/live_status", headers=auth,
                      timeout=120).json()["response"]
@@ -99,7 +104,8 @@ def test_reads_simulate_only_the_sites_read(fleet) -> None:
     assert site in simulated(db)
     # products now shows that site as simulated: its live_status charge.
     products = httpx.get(f"{server.base_url}/api/1/products", headers=auth, timeout=60).json()
-    item = next(p for p in products["response"] if p["energy_site_id"] == site)
+    [item] = products["response"]
+    assert item["energy_site_id"] == site
     assert item["percentage_charged"] == live["percentage_charged"]
     assert item["battery_power"] == live["battery_power"]
     assert simulated(db) == {site}
