@@ -295,6 +295,8 @@ def test_a_bad_token_request_is_a_400_naming_the_field(admin, body, field):
 
 # GET /_gridtwin/state ---------------------------------------------------------------
 def test_the_export_is_streamed_as_column_tables_and_imports_back(admin):
+    # A scenario's sites are warmed up when first read: read it, so history is stored.
+    assert admin.get(f"sites/{SITE_ID}").status_code == 200
     r = admin.get("state")
     assert r.status_code == 200 and "content-length" not in r.headers
     snap = r.json()["response"]
@@ -358,25 +360,23 @@ def test_reset_of_one_user_rebuilds_every_site_of_that_user(admin):
 
 
 def test_a_scenario_load_failing_midway_leaves_the_old_world(admin, monkeypatch):
-    """All or nothing even for an unexpected failure: the warm-up of the second site
-    raises after the world was wiped and the first site built, inside the one transaction."""
+    """All or nothing even for an unexpected failure: minting the first token raises after
+    the world was wiped and the new sites stored, inside the one transaction."""
     from gridtwin.services.emulator import scenario
 
-    real = scenario.advance_site
+    real = scenario.mint_access_token
     calls = []
 
-    def failing(tx, site_id, until_s):
-        calls.append(site_id)
-        if len(calls) == 2:
-            raise RuntimeError("disk on fire")
-        return real(tx, site_id, until_s)
+    def failing(*args, **kwargs):
+        calls.append(args[1])
+        raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(scenario, "advance_site", failing)
+    monkeypatch.setattr(scenario, "mint_access_token", failing)
     before = fingerprint(admin.db_url)
     doc = _with(sites=[{"energy_site_id": SITE_ID + 1, "time_zone": "UTC"},
                        {"energy_site_id": SITE_ID + 2, "time_zone": "UTC"}], events=[])
     assert admin.post("scenario", doc).status_code == 500
-    assert len(calls) == 2
+    assert len(calls) == 1
     assert fingerprint(admin.db_url) == before
-    monkeypatch.setattr(scenario, "advance_site", real)
+    monkeypatch.setattr(scenario, "mint_access_token", real)
     _reset_still_rebuilds_the_scenario(admin)

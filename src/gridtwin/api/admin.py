@@ -59,8 +59,8 @@ Body = Depends(body)
 @router.get("/health")
 def health(request: Request) -> WireResponse:
     world = deps.world_of(request)
-    with world.store.tx() as tx:
-        sites = len(tx.list_sites())
+    with world.store.peek() as tx:
+        sites = tx.count_sites()
     return envelope({"status": "ok", "version": __version__, "sim_time": world.now_s(),
                      "clock_mode": world.clock.mode, "sites": sites})
 
@@ -95,8 +95,9 @@ def advance(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
 
 
 @router.get("/sites")
-def list_sites(world: World = Admin) -> WireResponse:
-    return envelope(admin_sites.list_sites(world))
+def list_sites(world: World = Admin, q: dict[str, str] = Depends(deps.query)) -> WireResponse:
+    page, cursor = admin_sites.list_sites(world, q.get("limit"), q.get("cursor"))
+    return envelope(page, count=len(page), next_cursor=cursor)
 
 
 @router.post("/sites")
@@ -129,11 +130,11 @@ def site_event(site_id: str, world: World = Admin, data: dict[str, Any] = Body) 
 def multi_event(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
     targets = data.get("sites", "all")
     with world.store.tx() as tx:
-        known = [row.energy_site_id for row in tx.list_sites()]
+        known = tx.site_ids()
     if targets == "all":
         ids = known
     elif isinstance(targets, list) and all(
-            isinstance(x, int) and not isinstance(x, bool) and x in known for x in targets):
+            isinstance(x, int) and not isinstance(x, bool) and x in set(known) for x in targets):
         ids = list(dict.fromkeys(targets))
     else:
         raise InvalidField.for_field("sites", 'must be "all" or a list of site ids')

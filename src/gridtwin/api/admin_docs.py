@@ -132,7 +132,13 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
                   to=_f(_TIME, f"target {INSTANT}, not in the past (instead of seconds)")),
         example={"seconds": 3600}, reply={"now": 1752609600, "fired": []}, errors=(400, 401)),
     ("GET", "/_gridtwin/sites"): RouteDoc(
-        "Internal state of every site at the simulated now.", reply=[_SITE_STATE]),
+        "Internal state of the sites at the simulated now, one page at a time.",
+        description="Sites in list order, each brought to now. Next to `response`: `count` "
+                    "(sites on this page) and `next_cursor` (pass it as `cursor` for the "
+                    "next page; null on the last page).",
+        query={"limit": "sites per page, 1-1000 (default 100)",
+               "cursor": "next_cursor of the previous page"},
+        reply=[_SITE_STATE], errors=(400, 401)),
     ("POST", "/_gridtwin/sites"): RouteDoc(
         "Add a site from a description (as in a scenario) and simulate its history.",
         description="Every key of a scenario site is accepted (docs/scenarios.md); `owner` "

@@ -274,15 +274,16 @@ def _banner(world: World, base: str, created: SiteSpec | None) -> Callable[[], N
     from gridtwin.services.auth import ALL_ENERGY_SCOPES, ensure_user, mint_access_token
     from gridtwin.services.provision import DEMO_USER
 
-    with world.store.tx() as tx:
-        owners = [row.user_id for row in tx.list_sites()]
+    with world.store.peek() as tx:
+        first = tx.site_page(None, 1)
+        demo_sites = tx.site_ids(DEMO_USER)
     # The token is for the demo user, or the owner of the first site of a scenario.
-    user = DEMO_USER if DEMO_USER in owners or not owners else owners[0]
+    user = DEMO_USER if demo_sites or not first else first[0].user_id
     ensure_user(world, user)
-    with world.store.tx() as tx:
-        sites = tx.list_sites(user)
+    with world.store.peek() as tx:
+        sites = tx.site_ids(user)
     token = mint_access_token(world, user, ALL_ENERGY_SCOPES, name="serve").access_token
-    path = (f"/api/1/energy_sites/{sites[0].energy_site_id}/live_status" if sites
+    path = (f"/api/1/energy_sites/{sites[0]}/live_status" if sites
             else "/api/1/products")
     database = _redacted(world.settings.db_url)
     # The database keeps only a hash: a token not given is generated at each start.

@@ -1,5 +1,5 @@
-"""Simulate every site up to now before ``serve`` prints its banner, with a progress bar,
-so the first request answers at once instead of silently simulating a year."""
+"""Simulate the first sites up to now before ``serve`` prints its banner, with a progress
+bar, so the first request answers at once instead of silently simulating a year."""
 
 from __future__ import annotations
 
@@ -13,16 +13,21 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 if TYPE_CHECKING:
     from gridtwin.services.world import World
 
-__all__ = ["LOG_EVERY_S", "STEP_S", "warm_up"]
+__all__ = ["LOG_EVERY_S", "MAX_SITES", "STEP_S", "warm_up"]
 
 STEP_S = 14 * 86_400
-"""Sim time per progress step [s]; each step is one catch-up of every site."""
+"""Sim time per progress step [s]; each step is one catch-up of the sites warmed up."""
+MAX_SITES = 100
+"""Sites (the first in list order) simulated before the banner."""
 LOG_EVERY_S = 10.0
 """Without a terminal (a log file, docker logs): a progress line at most this often [s]."""
 
 
-def warm_up(world: World, console: Console, what: str, log_every_s: float = LOG_EVERY_S) -> float:
-    """Catch every site up to the world's now; returns the sim time covered [s].
+def warm_up(world: World, console: Console, what: str, log_every_s: float = LOG_EVERY_S,
+            max_sites: int = MAX_SITES) -> float:
+    """Catch the first ``max_sites`` sites up to the world's now; returns the sim time
+    covered [s]. The others are brought to now when first read (or the clock advances):
+    a world of 10,000 sites starts without 10,000 warm-ups.
 
     Catch-up is the same code path the first request would take, in steps of ``STEP_S``
     so the bar moves; in realtime mode the few seconds that pass meanwhile are simulated
@@ -31,10 +36,11 @@ def warm_up(world: World, console: Console, what: str, log_every_s: float = LOG_
     first start compiles the kernels: a minute on a busy machine)."""
     from gridtwin.services.emulator.clock import catch_up_all
 
-    with world.store.tx() as tx:
-        behind = [row.state_t_s for row in tx.list_sites()]
+    with world.store.peek() as tx:
+        first = tx.site_page(None, max_sites)
     target = world.now_s()
-    start = min(behind, default=target)
+    ids = [row.energy_site_id for row in first]
+    start = min((row.state_t_s for row in first), default=target)
     if start >= target:
         return 0.0
     started = time.monotonic()
@@ -59,7 +65,7 @@ def warm_up(world: World, console: Console, what: str, log_every_s: float = LOG_
             step_end = start
             while step_end < target:
                 step_end = min(step_end + STEP_S, target)
-                catch_up_all(world, step_end)
+                catch_up_all(world, step_end, ids)
                 completed[0] = step_end - start
                 bar.update(task, completed=completed[0])
     finally:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import fields, is_dataclass
 from decimal import Decimal
 from typing import Any
 
 from gridtwin.core.errors import InvalidRequest
 
-__all__ = ["JsonError", "dumps", "load_object", "loads"]
+__all__ = ["JsonError", "dataclass_dict", "dumps", "load_object", "loads"]
 
 
 class JsonError(ValueError):
@@ -146,3 +147,41 @@ def dumps(value: Any) -> str:
     out: list[str] = []
     _dump(value, out)
     return "".join(out)
+
+
+_LEAVES = frozenset({str, int, float, bool, type(None), Decimal})
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """A dataclass's field names (None for another type), computed once per class."""
+    try:
+        return _FIELD_NAMES[kind]
+    except KeyError:
+        names = tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
+        _FIELD_NAMES[kind] = names
+        return names
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    if kind is tuple or kind is list:
+        return kind([_plain(v) for v in value])
+    if kind is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    return value  # an enum or another immutable leaf
+
+
+def dataclass_dict(value: Any) -> dict[str, Any]:
+    """``dataclasses.asdict`` for dataclasses of immutable leaves, several times faster
+    (no deep copy of leaves; field names cached per class). Saving thousands of sites
+    at once (a scenario load) spent most of its time in ``asdict``."""
+    out: dict[str, Any] = _plain(value)
+    return out

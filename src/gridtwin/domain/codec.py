@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import fields
 from typing import Any
 
+from gridtwin.core.jsonio import dataclass_dict
 from gridtwin.domain.battery import BatteryModel
 from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
 from gridtwin.domain.profile import Profile
@@ -23,10 +24,10 @@ __all__ = ["controls_from_dict", "controls_to_dict", "spec_from_dict", "spec_to_
 
 
 def spec_to_dict(spec: SiteSpec) -> dict[str, Any]:
-    data = asdict(spec)
+    data = dataclass_dict(spec)
     data["kind"] = spec.kind.value
     data["profile"] = spec.profile.value
-    data["batteries"] = [{**asdict(b), "model": b.model.value} for b in spec.batteries]
+    data["batteries"] = [{**dataclass_dict(b), "model": b.model.value} for b in spec.batteries]
     data["quirks"] = [list(q) for q in spec.quirks]
     data["components"] = [list(c) for c in spec.components]
     if spec.location.weather_file is None:
@@ -56,7 +57,7 @@ def spec_from_dict(data: dict[str, Any]) -> SiteSpec:
 
 
 def controls_to_dict(controls: SiteControls) -> dict[str, Any]:
-    data = asdict(controls)
+    data = dataclass_dict(controls)
     data["mode"] = controls.mode.value
     data["export_rule"] = controls.export_rule.value
     data["strategy"] = controls.strategy.value

@@ -36,6 +36,7 @@ __all__ = [
     "din_for",
     "ensure_demo",
     "insert_site",
+    "new_site_row",
     "seeded_id",
     "seeded_uuid",
 ]
@@ -105,13 +106,22 @@ def insert_site(
     app_pct: float = 50.0,
 ) -> None:
     """Store a new site in ``tx`` for an existing ``owner``, at its installation instant."""
+    tx.insert_site(new_site_row(owner, tx.next_site_position(), spec, controls, app_pct))
+
+
+def new_site_row(
+    owner: str, position: int, spec: SiteSpec, controls: SiteControls | None = None,
+    app_pct: float = 50.0,
+) -> SiteRow:
+    """The row of a new site at its installation instant, never simulated yet: it is
+    brought to the simulated now when it is first read or the clock advances."""
     state = initial_state(spec, spec.installation_s, app_pct)
-    tx.insert_site(SiteRow(
-        energy_site_id=spec.energy_site_id, user_id=owner, position=tx.next_site_position(),
+    return SiteRow(
+        energy_site_id=spec.energy_site_id, user_id=owner, position=position,
         spec_json=jsonio.dumps(spec_to_dict(spec)),
         controls_json=jsonio.dumps(controls_to_dict(controls or SiteControls())),
         state_json=jsonio.dumps(state_to_dict(state)), state_t_s=state.t_s,
-    ))
+    )
 
 
 def ensure_demo(world: World) -> SiteSpec | None:

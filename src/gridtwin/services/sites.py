@@ -5,6 +5,7 @@ A site owned by another user is indistinguishable from a missing one (404, wire-
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,17 +15,19 @@ import anyio.to_thread
 
 from gridtwin.core import jsonio
 from gridtwin.core.errors import NotFound
+from gridtwin.domain.codec import controls_from_dict, spec_from_dict
 from gridtwin.domain.controls import SiteControls
 from gridtwin.domain.events import SiteEvent
 from gridtwin.domain.profile import Quirk
 from gridtwin.domain.site import SiteSpec
 from gridtwin.services.auth import Principal
-from gridtwin.services.world import World
+from gridtwin.services.world import ViewCache, World
+from gridtwin.sim.codec import state_from_dict
 from gridtwin.sim.engine import energy_left_wh
 from gridtwin.sim.environment import site_environment
 from gridtwin.sim.runner import LoadedSite, advance_loaded, load_site, site_events
 from gridtwin.sim.state import SiteState
-from gridtwin.store.repository import Tx
+from gridtwin.store.repository import SiteRow, Tx
 
 __all__ = [
     "SiteView",
@@ -32,9 +35,10 @@ __all__ = [
     "backup_time_remaining_h",
     "locked_site",
     "parse_site_id",
+    "render_user_sites",
+    "stored_view",
     "view_site",
     "view_site_async",
-    "view_user_sites",
     "with_site",
 ]
 
@@ -141,10 +145,51 @@ def with_site(world: World, principal: Principal, site_id: int, fn: Callable[[Tx
         return fn(tx, _view(site))
 
 
-def view_user_sites(world: World, principal: Principal) -> list[SiteView]:
-    with world.store.tx() as tx:
-        ids = [row.energy_site_id for row in tx.list_sites(principal.user_id)]
-    return [view_site(world, principal, site_id) for site_id in ids]
+def render_user_sites(world: World, principal: Principal, render: Callable[[SiteView], str],
+                      cache: ViewCache[tuple[int, bytes, str]]) -> list[str]:
+    """``render`` (a site's JSON text) of each of the user's sites, in list order, as of
+    each site's last simulation.
+
+    Nothing is simulated: a site is brought to now only by a request about it (or a clock
+    advance), so a site never read shows its installation state; ``products`` carries the
+    few live values it has (charge, battery power) as of that instant, like Tesla's
+    cached copy of them. ``cache`` (site id -> (version, state digest, text)) is reused
+    while a site's version and stored state are unchanged: a repeated listing costs one
+    small query, and only the sites that changed are parsed and rendered again."""
+    with world.store.peek() as tx:
+        states = tx.site_states(principal.user_id)
+    texts: dict[int, str] = {}
+    misses = []
+    for site_id, version, state_json in states:
+        hit = cache.get(site_id)
+        if hit is not None and hit[0] == version and hit[1] == _digest(state_json):
+            texts[site_id] = hit[2]
+        else:
+            misses.append(site_id)
+    if misses:
+        with world.store.peek() as tx:
+            rows = tx.sites_by_id(misses)
+        for row in rows:
+            if row.user_id != principal.user_id:
+                continue  # given away between the two reads
+            text = texts[row.energy_site_id] = render(stored_view(row))
+            cache[row.energy_site_id] = (row.version, _digest(row.state_json), text)
+    # A site deleted or given away between the two reads is left out.
+    return [texts[site_id] for site_id, _, _ in states if site_id in texts]
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def stored_view(row: SiteRow) -> SiteView:
+    """A site as stored: its state as of its last simulation, without its tariff."""
+    return _view(LoadedSite(
+        row,
+        spec_from_dict(jsonio.loads(row.spec_json, decimals=False)),
+        controls_from_dict(jsonio.loads(row.controls_json, decimals=False)),
+        state_from_dict(jsonio.loads(row.state_json, decimals=False)),
+    ))
 
 
 def backup_time_remaining_h(view: SiteView, events: Sequence[SiteEvent] = ()) -> float:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import contextvars
 import secrets
 import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from gridtwin.core import jsonio
 from gridtwin.core.clock import SimClock
@@ -31,11 +33,82 @@ from gridtwin.services.emulator.ratelimit import RateLimiter, rules_from_json
 from gridtwin.store import control as control_store
 from gridtwin.store.repository import Store, Tx
 
-__all__ = ["World", "open_world"]
+__all__ = ["SiteLock", "ViewCache", "World", "open_world"]
 
 _PREFETCHED: contextvars.ContextVar[tuple[int, int | None, str | None] | None] = \
     contextvars.ContextVar("gridtwin_prefetched_site", default=None)
 """(site id, version, owner) read by this request's first round trip (several workers)."""
+
+
+E = TypeVar("E")
+
+VIEW_CACHE_SITES = 2_048
+"""Site views kept for reuse (most recently used): memory stays bounded whatever the
+number of sites read once and idle since."""
+
+PRODUCT_CACHE_SITES = 16_384
+"""Rendered products items kept (about 1 KB of JSON text each)."""
+
+
+class ViewCache(Generic[E]):
+    """site id -> entry for at most ``max_sites`` sites (least recently used dropped
+    first). Thread-safe."""
+
+    def __init__(self, max_sites: int = VIEW_CACHE_SITES) -> None:
+        self.max_sites = max_sites
+        self._items: OrderedDict[int, E] = OrderedDict()
+        self._guard = threading.Lock()
+
+    def get(self, site_id: int) -> E | None:
+        with self._guard:
+            hit = self._items.get(site_id)
+            if hit is not None:
+                self._items.move_to_end(site_id)
+            return hit
+
+    def __setitem__(self, site_id: int, entry: E) -> None:
+        with self._guard:
+            self._items[site_id] = entry
+            self._items.move_to_end(site_id)
+            while len(self._items) > self.max_sites:
+                self._items.popitem(last=False)
+
+    def pop(self, site_id: int, default: Any = None) -> Any:
+        with self._guard:
+            return self._items.pop(site_id, default)
+
+    def clear(self) -> None:
+        with self._guard:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class SiteLock:
+    """One site's in-process lock. Held only through references: once no request holds or
+    waits on it, it is dropped, so the lock table does not grow with idle sites."""
+
+    __slots__ = ("__weakref__", "_lock")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        return self._lock.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def locked(self) -> bool:
+        return self._lock.locked()
+
+    def __enter__(self) -> SiteLock:
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
 
 
 @dataclass
@@ -50,9 +123,13 @@ class World:
     control: ControlState
     time: ClockSync
     journal: Journal | SharedJournal
-    view_cache: dict[int, tuple[int, str, Any]] = field(default_factory=dict)
-    """site id -> (version, owner, SiteView) of the last view computed."""
-    _locks: dict[int, threading.Lock] = field(default_factory=dict)
+    view_cache: ViewCache[tuple[int, str, Any]] = field(default_factory=ViewCache)
+    """site id -> (version, owner, SiteView) of the last views computed."""
+    products_cache: ViewCache[tuple[int, bytes, str]] = field(
+        default_factory=lambda: ViewCache(PRODUCT_CACHE_SITES))
+    """site id -> (version, state digest, products item JSON) of the last items rendered."""
+    _locks: weakref.WeakValueDictionary[int, SiteLock] = field(
+        default_factory=weakref.WeakValueDictionary)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock)
     _seq: int = 0
     _seq_guard: threading.Lock = field(default_factory=threading.Lock)
@@ -142,10 +219,14 @@ class World:
             self.view_cache.pop(site_id, None)
 
     # sites, requests, clock ------------------------------------------------------
-    def site_lock(self, site_id: int) -> threading.Lock:
-        """One lock per site: two requests never simulate or write one site at once."""
+    def site_lock(self, site_id: int) -> SiteLock:
+        """One lock per site: two requests never simulate or write one site at once. The
+        same object while anyone holds it; a new one once nobody does."""
         with self._locks_guard:
-            return self._locks.setdefault(site_id, threading.Lock())
+            lock = self._locks.get(site_id)
+            if lock is None:
+                lock = self._locks[site_id] = SiteLock()
+            return lock
 
     @contextmanager
     def site_tx(self, site_id: int) -> Iterator[Tx]:

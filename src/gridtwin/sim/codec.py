@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import fields
 from typing import Any
 
+from gridtwin.core.jsonio import dataclass_dict
 from gridtwin.sim.state import ChargeSession, SiteState
 
 __all__ = ["state_from_dict", "state_to_dict"]
@@ -13,7 +14,7 @@ _TUPLE_FIELDS = ("counters_j", "bucket_base_j", "wall_connector_w", "wall_connec
 
 
 def state_to_dict(state: SiteState) -> dict[str, Any]:
-    return asdict(state)
+    return dataclass_dict(state)
 
 
 def state_from_dict(data: dict[str, Any]) -> SiteState:

@@ -135,6 +135,12 @@ class Tx:
     def insert_site(self, row: SiteRow) -> None:
         self.conn.execute(insert(s.sites).values(**{**row.__dict__, "version": _new_version()}))
 
+    def insert_sites(self, rows: Sequence[SiteRow]) -> None:
+        """Store many new sites in one statement (a scenario of thousands of sites)."""
+        if rows:
+            self.conn.execute(insert(s.sites),
+                              [{**row.__dict__, "version": _new_version()} for row in rows])
+
     def bump_version(self, site_id: int) -> None:
         """Mark the site's configuration as changed (read caches drop their copy)."""
         self.bumped.add(site_id)
@@ -166,6 +172,42 @@ class Tx:
         q = select(s.sites).order_by(s.sites.c.position, s.sites.c.energy_site_id)
         if user_id is not None:
             q = q.where(s.sites.c.user_id == user_id)
+        return [SiteRow(**r) for r in self.conn.execute(q).mappings()]
+
+    def site_states(self, user_id: str) -> list[tuple[int, int, str]]:
+        """(id, version, state_json) of a user's sites in list order: what tells whether a
+        site's rendering changed, without its spec."""
+        t = s.sites
+        q = (select(t.c.energy_site_id, t.c.version, t.c.state_json).where(t.c.user_id == user_id)
+             .order_by(t.c.position, t.c.energy_site_id))
+        return [(int(a), int(b), str(c)) for a, b, c in self.conn.execute(q)]
+
+    def sites_by_id(self, site_ids: Sequence[int]) -> list[SiteRow]:
+        """These sites (those that exist), in no particular order."""
+        out: list[SiteRow] = []
+        for i in range(0, len(site_ids), 500):  # well below any bound-parameter limit
+            q = select(s.sites).where(s.sites.c.energy_site_id.in_(site_ids[i:i + 500]))
+            out.extend(SiteRow(**r) for r in self.conn.execute(q).mappings())
+        return out
+
+    def site_ids(self, user_id: str | None = None) -> list[int]:
+        """Site ids in list order, without loading the sites."""
+        t = s.sites
+        q = select(t.c.energy_site_id).order_by(t.c.position, t.c.energy_site_id)
+        if user_id is not None:
+            q = q.where(t.c.user_id == user_id)
+        return [int(r[0]) for r in self.conn.execute(q)]
+
+    def count_sites(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(s.sites)).scalar() or 0)
+
+    def site_page(self, after: tuple[int, int] | None, limit: int) -> list[SiteRow]:
+        """At most ``limit`` sites in list order after the (position, id) ``after``."""
+        t = s.sites
+        q = select(t).order_by(t.c.position, t.c.energy_site_id).limit(limit)
+        if after is not None:
+            pos, sid = after
+            q = q.where((t.c.position > pos) | ((t.c.position == pos) & (t.c.energy_site_id > sid)))
         return [SiteRow(**r) for r in self.conn.execute(q).mappings()]
 
     def next_site_position(self) -> int:

@@ -1,5 +1,6 @@
-"""``serve`` simulates every site up to now before its banner (issue 14: the first
-request used to simulate the demo year in silence)."""
+"""``serve`` simulates the first sites up to now before its banner (issue 14: the first
+request used to simulate the demo year in silence), and only those (issue 17: a world of
+10,000 sites starts without 10,000 warm-ups)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,14 @@ def test_warm_up_brings_every_site_to_now_and_says_so(world: World) -> None:
     assert warm_up(world, Console(file=again), "x") == 0.0 and again.getvalue() == ""
 
 
+def test_warm_up_covers_only_the_first_sites(world: World) -> None:
+    for i in range(3):
+        create_site(world, "alice", test_site_spec(index=i, days=1))
+    assert warm_up(world, Console(file=io.StringIO()), "x", max_sites=2) == 86_400
+    # In list order: the first two are at now, the third still at its installation.
+    assert _state_times(world) == [NOW_S, NOW_S, NOW_S - 86_400]
+
+
 class _Log(io.StringIO):
     """A log file that notes when a progress line was written."""
 
@@ -61,11 +70,11 @@ def test_without_a_terminal_a_line_tells_how_far_it_got_even_within_a_step(
     log = _Log()
     real = clock.catch_up_all
 
-    def slow_first_step(w: World, until_s: int) -> None:
+    def slow_first_step(w: World, until_s: int, site_ids: list[int]) -> None:
         # Like a first start compiling the kernels: the step ends only after a line said
         # how far it got (bounded, so a broken logger fails the test instead of hanging).
         assert log.progress_written.wait(60), "no progress line within a long step"
-        real(w, until_s)
+        real(w, until_s, site_ids)
 
     monkeypatch.setattr(clock, "catch_up_all", slow_first_step)
     warm_up(world, Console(file=log, width=100), "catching up", log_every_s=0.05)

@@ -61,3 +61,28 @@ def test_sync_client_over_starlette_testclient(world, site, token):
             Client("http://testserver", "not-a-token", http_client=http).products()
         client.close()  # a caller-owned http client stays open
         assert client.status() == "ok"
+
+
+def test_control_sites_follows_the_pages_of_the_site_list(world, monkeypatch):
+    from gridtwin.services.emulator import admin_sites
+    from gridtwin.services.provision import create_site
+    from tests.conftest import test_site_spec
+
+    ids = [create_site(world, "alice", test_site_spec(index=i, days=0)).energy_site_id
+           for i in range(5)]
+    monkeypatch.setattr(admin_sites, "DEFAULT_PAGE", 2)  # three pages: 2, 2, 1
+    with TestClient(create_app(world)) as http:
+        client = Client("http://testserver", None, admin_token=world.admin_token,
+                        http_client=http)
+        assert [s.energy_site_id for s in client.control.sites()] == ids
+        first = http.get("/_gridtwin/sites", headers={
+            "Authorization": f"Bearer {world.admin_token}"}).json()
+        assert first["count"] == 2 and first["next_cursor"]
+
+    async def read_all() -> list[int]:
+        transport = httpx.ASGITransport(app=create_app(world))
+        async with AsyncClient("http://testserver", None, admin_token=world.admin_token,
+                               transport=transport) as client:
+            return [s.energy_site_id for s in await client.control.sites()]
+
+    assert asyncio.run(read_all()) == ids

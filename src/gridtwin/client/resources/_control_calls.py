@@ -62,8 +62,15 @@ class ControlCalls:
         return _call("POST", "/clock/advance", AdvanceResult, body)
 
     @staticmethod
-    def sites() -> Call[list[AdminSite]]:
-        return _call("GET", "/sites", list[AdminSite])
+    def sites_page(cursor: str | None) -> Call[tuple[list[AdminSite], str | None]]:
+        """One page of the site list and the cursor of the next (None after the last)."""
+        parse_sites = parse_with(list[AdminSite])
+
+        def parse(body: Any) -> tuple[list[AdminSite], str | None]:
+            return parse_sites(body["response"]), body.get("next_cursor")
+
+        params = {} if cursor is None else {"cursor": cursor}
+        return Call("GET", f"{_P}/sites", parse, params=params, auth="admin", envelope=False)
 
     @staticmethod
     def site(site_id: int) -> Call[AdminSite]:

@@ -54,7 +54,14 @@ class Control:
         return self._core.run(C.advance(seconds, to))
 
     def sites(self) -> list[AdminSite]:
-        return self._core.run(C.sites())
+        """Every site, each at the simulated now, read a page at a time."""
+        out: list[AdminSite] = []
+        cursor = None
+        while True:
+            page, cursor = self._core.run(C.sites_page(cursor))
+            out.extend(page)
+            if cursor is None:
+                return out
 
     def site(self, site_id: int) -> AdminSite:
         return self._core.run(C.site(site_id))
@@ -180,7 +187,14 @@ class AsyncControl:
         return await self._core.run(C.advance(seconds, to))
 
     async def sites(self) -> list[AdminSite]:
-        return await self._core.run(C.sites())
+        """Every site, each at the simulated now, read a page at a time."""
+        out: list[AdminSite] = []
+        cursor = None
+        while True:
+            page, cursor = await self._core.run(C.sites_page(cursor))
+            out.extend(page)
+            if cursor is None:
+                return out
 
     async def site(self, site_id: int) -> AdminSite:
         return await self._core.run(C.site(site_id))

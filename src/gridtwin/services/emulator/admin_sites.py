@@ -69,10 +69,50 @@ def _summary(world: World, site_id: int) -> dict[str, Any]:
     }
 
 
-def list_sites(world: World) -> list[dict[str, Any]]:
-    with world.store.tx() as tx:
-        ids = [row.energy_site_id for row in tx.list_sites()]
-    return [_summary(world, i) for i in ids]
+DEFAULT_PAGE = 100
+MAX_PAGE = 1_000
+"""Sites per page of ``GET /_gridtwin/sites``: each listed site is brought to now."""
+
+
+def _page_size(text: str | None) -> int:
+    if text is None:
+        return DEFAULT_PAGE
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
+        raise InvalidField.for_field("limit", f"must be an integer from 1 to {MAX_PAGE}")
+    return int(text)
+
+
+def _cursor(text: str | None) -> tuple[int, int] | None:
+    """``next_cursor`` of the previous page: ``<position>-<site id>`` of its last site."""
+    if text is None:
+        return None
+    pos, _, sid = text.partition("-")
+    if not (pos.isascii() and pos.isdigit() and sid.isascii() and sid.isdigit()
+            and len(pos) <= 18 and len(sid) <= 18):
+        raise InvalidField.for_field("cursor", "must be a next_cursor of a previous page")
+    return int(pos), int(sid)
+
+
+def list_sites(world: World, limit: str | None = None,
+               cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of sites in list order, each brought to now, and the cursor of the next
+    page (None after the last): the cost is the page's, not the world's."""
+    size, after = _page_size(limit), _cursor(cursor)
+    with world.store.peek() as tx:
+        rows = tx.site_page(after, size + 1)
+    more = len(rows) > size
+    rows = rows[:size]
+    # A site deleted meanwhile is left out, not an error.
+    page = [s for s in (_summary_if_any(world, r.energy_site_id) for r in rows) if s is not None]
+    last = rows[-1] if rows else None
+    return page, f"{last.position}-{last.energy_site_id}" if more and last else None
+
+
+def _summary_if_any(world: World, site_id: int) -> dict[str, Any] | None:
+    try:
+        return _summary(world, site_id)
+    except NotFound:
+        return None
 
 
 def site_state(world: World, site_id: int) -> dict[str, Any]:

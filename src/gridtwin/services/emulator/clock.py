@@ -9,7 +9,7 @@ finishes the work: sites are always brought to now lazily.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gridtwin.core.clock import wall_now_s
@@ -43,11 +43,13 @@ def catch_up_site(world: World, site_id: int, until_s: int) -> None:
             return
 
 
-def catch_up_all(world: World, until_s: int) -> None:
-    """Simulate every site up to ``until_s`` [Unix s], one site at a time."""
-    with world.store.tx() as tx:
-        ids = [row.energy_site_id for row in tx.list_sites()]
-    for site_id in ids:
+def catch_up_all(world: World, until_s: int, site_ids: Sequence[int] | None = None) -> None:
+    """Simulate every site (or these) up to ``until_s`` [Unix s], one site at a time, each
+    committed on its own: memory holds one site's work, whatever the number of sites."""
+    if site_ids is None:
+        with world.store.peek() as tx:
+            site_ids = tx.site_ids()
+    for site_id in site_ids:
         catch_up_site(world, site_id, until_s)
 
 

@@ -91,13 +91,23 @@ class SiteDescription:
     owner: str | None
 
 
+# Allowed values, computed once: a scenario of 10,000 sites reads each many times.
+_BATTERY_MODELS = tuple(m.value for m in BatteryModel)
+_MODES = tuple(m.value for m in OperationMode)
+_EXPORT_RULES = tuple(x.value for x in ExportRule)
+_STRATEGIES = tuple(x.value for x in Strategy)
+_QUIRK_IDS = tuple(q.value for q in Quirk)
+_KINDS = tuple(k.value for k in SiteKind)
+_PROFILES = tuple(x.value for x in Profile)
+
+
 def _batteries(site: Reader, kind: SiteKind) -> tuple[BatteryBank, ...]:
     if kind is not SiteKind.BATTERY:
         if site.data.get("batteries"):
             site.add("batteries", f"a {kind.value} site has no batteries")
         return ()
     raw = site.items("batteries", [{"model": "powerwall_2", "count": 2}], 20)
-    models = tuple(m.value for m in BatteryModel)
+    models = _BATTERY_MODELS
     banks = []
     for i, item in enumerate(raw):
         b = Reader(site.problems, item, f"{site.at('batteries')}[{i}]", (
@@ -160,15 +170,15 @@ def parse_settings(r: Reader) -> SiteControls:
     return SiteControls(
         backup_reserve_pct=r.integer(BACKUP_RESERVE_PERCENT.key, c.backup_reserve_pct, 0, 100),
         mode=OperationMode(r.choice(DEFAULT_REAL_MODE.key, c.mode.value,
-                                    (m.value for m in OperationMode))),
+                                    _MODES)),
         storm_mode_enabled=r.flag(STORM_MODE_ENABLED.key, c.storm_mode_enabled),
         export_rule=ExportRule(r.choice("customer_preferred_export_rule", c.export_rule.value,
-                                        (x.value for x in ExportRule))),
+                                        _EXPORT_RULES)),
         grid_charging_allowed=not r.flag("disallow_charge_from_grid_with_solar_installed", False),
         ev_reserve_pct=r.integer(EV_RESERVE_PERCENT.key, c.ev_reserve_pct,
                                  0, 100),
         strategy=Strategy(r.choice("optimization_strategy", c.strategy.value,
-                                   (x.value for x in Strategy))),
+                                   _STRATEGIES)),
     )
 
 
@@ -279,12 +289,12 @@ def _tariff(site: Reader, profile: Profile, quirks: dict[str, bool]) -> dict[str
 
 def read_quirks(site: Reader) -> dict[str, bool]:
     """``quirks`` of ``site``: known quirk ids mapped to booleans."""
-    quirks = site.child("quirks", tuple(q.value for q in Quirk))
+    quirks = site.child("quirks", _QUIRK_IDS)
     out = {}
     for key, value in quirks.data.items():
         if not isinstance(value, bool):
             quirks.add(key, "must be true or false")
-        elif key in {q.value for q in Quirk}:
+        elif key in _QUIRK_IDS:
             out[key] = value
     return out
 
@@ -313,7 +323,7 @@ def parse_site(data: Any, *, seed: int, now_s: int, index: int, path: str = "sit
         raise InvalidField.for_field(path, "must be an object")
     p = Problems()
     site = Reader(p, data, path, SITE_KEYS)
-    kind = SiteKind(site.choice("type", "battery", (k.value for k in SiteKind)))
+    kind = SiteKind(site.choice("type", "battery", _KINDS))
     zone, zone_name = _zone(site)
     site_id = _site_id(site, seed, index)
     loc = site.child("location", ("latitude", "longitude", "elevation_m", "weather_file"))
@@ -321,7 +331,7 @@ def parse_site(data: Any, *, seed: int, now_s: int, index: int, path: str = "sit
     location = Location(loc.number("latitude", lat0, -90, 90), loc.number("longitude", lon0, -180, 180),
                         loc.number("elevation_m", 0.0, -500, 9000), _weather_file(loc))
     limits = site.child("limits", ("max_import_w", "max_export_w"))
-    profile = Profile(site.choice("profile", "documented", (x.value for x in Profile)))
+    profile = Profile(site.choice("profile", "documented", _PROFILES))
     quirks = read_quirks(site)
     step_s = site.integer("step_s", 60, 1, 300)
     if 300 % step_s:

@@ -1,9 +1,10 @@
 """Scenarios (emulator §5): load a YAML/JSON document into a fresh world.
 
 A load first validates the whole document (every problem listed by its JSON path) and
-only then replaces the world, in one transaction: users, clients, sites, tariffs, the
-warm-up of every site from its installation up to ``clock.start`` (capped at 400 days),
-tokens, events, the clock and the active scenario commit together or not at all.
+only then replaces the world, in one transaction: users, clients, sites, tariffs, tokens,
+events, the clock and the active scenario commit together or not at all. Sites are stored
+at their installation instant; each one's warm-up (from installation, capped at 400 days
+before ``clock.start``) runs when it is first read or the clock advances.
 """
 
 from __future__ import annotations
@@ -27,9 +28,8 @@ from gridtwin.services.emulator import tokens as checks
 from gridtwin.services.emulator.describe import SiteDescription, parse_site
 from gridtwin.services.emulator.events import NewEvent, build_event, store_event
 from gridtwin.services.emulator.faults import FaultRule, rule_from_json
-from gridtwin.services.provision import insert_site
+from gridtwin.services.provision import new_site_row
 from gridtwin.services.world import World
-from gridtwin.sim.runner import advance_site
 from gridtwin.store import schema
 from gridtwin.store.repository import Tx
 
@@ -103,8 +103,24 @@ def _lone_surrogate(text: str) -> bool:
     return False
 
 
+def _json_document(text: str | bytes) -> Any:
+    """The document when it is strict JSON, else None. The YAML parser reads a JSON world
+    of 10,000 sites (1.4 MB) in about 45 s; the JSON one in a fraction of a second."""
+    head = text.lstrip()[:1]
+    if head not in ("{", b"{"):
+        return None
+    try:
+        return jsonio.loads(text, decimals=False)
+    except ValueError:
+        return None  # the YAML parser gives the error, or reads what JSON refuses
+
+
 def parse_document(text: str | bytes) -> dict[str, Any]:
     """A scenario from YAML or JSON text; raises InvalidField (path ``scenario``)."""
+    doc = _json_document(text)
+    if isinstance(doc, dict):
+        check_json_tree(doc, "scenario")
+        return doc
     try:
         doc = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -272,6 +288,7 @@ def _users(p: _Problems, doc: Mapping[str, Any]) -> tuple[list[UserPlan], dict[i
 
 def _sites(p: _Problems, doc: Mapping[str, Any], seed: int, start: int) -> list[SiteDescription]:
     out: list[SiteDescription] = []
+    seen: set[int] = set()
     for i, item in enumerate(_list(p, doc, "sites", "sites")):
         path = f"sites[{i}]"
         try:
@@ -290,8 +307,9 @@ def _sites(p: _Problems, doc: Mapping[str, Any], seed: int, start: int) -> list[
                 check_tariff(desc.tariff, _quirks(desc))
             except InvalidField as exc:
                 p.absorb(exc, f"{path}.tariff")
-        if any(d.spec.energy_site_id == desc.spec.energy_site_id for d in out):
+        if desc.spec.energy_site_id in seen:
             p.add(f"{path}.energy_site_id", "energy_site_id values must be unique")
+        seen.add(desc.spec.energy_site_id)
         out.append(desc)
     return out
 
@@ -377,6 +395,26 @@ def _ensure_user(tx: Tx, user_id: str, region: str = "NA") -> None:
         tx.insert_user(user_id, region, wall_now_s())
 
 
+def _insert_sites(tx: Tx, plan: ScenarioPlan) -> None:
+    """Every site in one bulk insert, at its installation instant. No site is simulated
+    here: each is warmed up (from installation) when it is first read or the clock
+    advances, which gives the same trajectory (observing never changes it, site-behavior
+    §2), so loading 10,000 sites costs inserts, not 10,000 warm-ups."""
+    users = {u.id for u in plan.users}
+    rows = []
+    for position, d in enumerate(plan.sites):
+        owner = plan.owners[d.spec.energy_site_id]
+        if owner not in users:
+            _ensure_user(tx, owner)
+            users.add(owner)
+        rows.append(new_site_row(owner, position, d.spec, d.controls, d.app_pct))
+    tx.insert_sites(rows)
+    for d in plan.sites:
+        if d.tariff is not None:
+            # In force from installation, so warm-up prices with it.
+            tx.insert_tariff(d.spec.energy_site_id, d.spec.installation_s, jsonio.dumps(d.tariff))
+
+
 def apply_scenario(world: World, plan: ScenarioPlan,
                    before_commit: Callable[[Tx], None] | None = None) -> dict[str, Any]:
     """Replace the world with a validated scenario in one transaction.
@@ -386,7 +424,7 @@ def apply_scenario(world: World, plan: ScenarioPlan,
     clock = SimClock(start_s=plan.start_s, mode=plan.mode, rate=plan.rate)  # type: ignore[arg-type]
     clock_text = jsonio.dumps(clock.snapshot())
     with world.store.peek() as tx:
-        old_ids = {row.energy_site_id for row in tx.list_sites()}
+        old_ids = set(tx.site_ids())
     new_ids = {d.spec.energy_site_id for d in plan.sites}
     minted: dict[str, str] = {}
     fired: list[str] = []
@@ -399,16 +437,7 @@ def apply_scenario(world: World, plan: ScenarioPlan,
             _ensure_user(tx, u.id, u.region)
             for client_id, secret, scopes in u.clients:
                 register_client(world, client_id, secret, u.id, scopes, tx)
-        for d in plan.sites:
-            owner = plan.owners[d.spec.energy_site_id]
-            _ensure_user(tx, owner)
-            insert_site(tx, owner, d.spec, d.controls, d.app_pct)
-            if d.tariff is not None:
-                # In force from installation, so warm-up prices with it.
-                tx.insert_tariff(d.spec.energy_site_id, d.spec.installation_s,
-                                 jsonio.dumps(d.tariff))
-        for d in plan.sites:
-            advance_site(tx, d.spec.energy_site_id, plan.start_s)
+        _insert_sites(tx, plan)
         for u in plan.users:
             for t in u.tokens:
                 token = mint_access_token(world, u.id, t.scopes, t.ttl_s, name=t.name, tx=tx)

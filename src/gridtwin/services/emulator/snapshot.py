@@ -175,7 +175,7 @@ def reset_world(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
         return reset_site(world, req.site_id, doc)
     if req.user is not None:
         with world.store.peek() as tx:
-            ids = [row.energy_site_id for row in tx.list_sites(req.user)]
+            ids = tx.site_ids(req.user)
         if not ids:
             raise InvalidField.for_field("user", "must name a user with sites")
         _rebuild_sites(world, ids, doc)
@@ -207,7 +207,7 @@ def reset_world(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
 
 def _site_ids(world: World) -> list[int]:
     with world.store.peek() as tx:
-        return [row.energy_site_id for row in tx.list_sites()]
+        return tx.site_ids()
 
 
 def _demo_world(world: World) -> dict[str, Any]:
