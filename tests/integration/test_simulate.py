@@ -124,7 +124,10 @@ def test_totals_and_bills_match_the_engine(reply, config):
         assert 0 <= row["self_sufficiency_pct"] <= 100 and home > 0
     # Same site, same weather: solar and home use do not depend on the battery.
     assert len({v["solar_wh"] for v in [data["baseline"], *data["variants"]]}) == 1
-    assert len({v["home_wh"] for v in [data["baseline"], *data["variants"]]}) == 1
+    # home_wh sums four cells, each a whole-Wh difference of its own joule counter (§9.2),
+    # so within 4 Wh of the joules: the same home energy split otherwise may round apart
+    homes = [v["home_wh"] for v in [data["baseline"], *data["variants"]]]
+    assert max(homes) - min(homes) < 8
     assert data["variants"][0]["grid_import_wh"] < data["baseline"]["grid_import_wh"]
     assert sum(Decimal(m) for m in data["baseline"]["monthly_bill"].values()) == pytest.approx(
         Decimal(data["baseline"]["bill"]["total"]), abs=Decimal("0.02"))
