@@ -48,7 +48,8 @@ def test_five_minute_peaks_of_real_homes(year: Environment) -> None:
     # pinned: 838 / 6 332 / 11 378 W (the smooth model: 1 232 / 2 690 / 3 565 W)
     assert 700 < p50 < 1_000
     assert 5_500 < p99 < 7_500
-    assert 9_000 < top < 14_000
+    assert 9_000 < top <= 12_000
+    assert (daily_max <= 12_000).all()
 
 
 def test_energy_and_daily_shape_stay_the_smooth_models(year: Environment) -> None:
@@ -58,7 +59,8 @@ def test_energy_and_daily_shape_stay_the_smooth_models(year: Environment) -> Non
     days = _local_days(N_STEPS, STEP_S)
     ratio = np.bincount(days, actual) / np.bincount(days, smooth)
     assert ratio.mean() == pytest.approx(1.0, abs=0.03)
-    assert (np.abs(ratio - 1.0) < 0.03).mean() > 0.95 and np.abs(ratio - 1.0).max() < 0.15
+    # pinned: 364 of 365 days within 3 %, the other (a floor-bound day) at +4.5 %
+    assert (np.abs(ratio - 1.0) < 0.03).mean() > 0.99 and np.abs(ratio - 1.0).max() < 0.05
     hour = (local_wall_s(YEAR_START_S + STEP_S * np.arange(N_STEPS, dtype=np.int64),
                          "America/Los_Angeles") % DAY_S) // 3600
     by_hour = np.bincount(hour, actual) / np.bincount(hour, smooth)
