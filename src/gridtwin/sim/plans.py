@@ -30,14 +30,10 @@ from gridtwin.sim.tbc import (
     solve_plans,
 )
 
-__all__ = ["DEMAND_LOAD_MARGIN", "optimiser_window", "plan_days", "plan_settings"]
+__all__ = ["optimiser_window", "plan_days", "plan_settings"]
 
 _F64 = npt.NDArray[np.float64]
 _I64 = npt.NDArray[np.int64]
-DEMAND_LOAD_MARGIN = 0.3
-"""Demand-priced steps are planned at this much more home load [-]: the hourly mean hides
-appliance and compressor peaks, which the real-time cap (tbc) shaves from the battery;
-the margin keeps energy for that until the demand window ends."""
 _CACHE_SIZE = 64
 _CACHED_DAYS = 6  # windows of up to this many midnights are cached
 _cache: OrderedDict[bytes, tuple[PlanTables, _I64]] = OrderedDict()
@@ -114,8 +110,6 @@ def _solve(spec: SiteSpec, env: Environment, midnights: _I64, buy: _F64, sell: _
            floor_wh: float, pack: float, settings: PlanSettings, demand_kw: _F64 | None
            ) -> tuple[PlanTables, _I64]:
     solar_fc, load_fc = forecasts(spec, env, midnights, spec.controller == "perfect_foresight")
-    if demand_kw is not None:
-        load_fc = np.where(demand_kw > 0, load_fc * (1.0 + DEMAND_LOAD_MARGIN), load_fc)
     return solve_plans(midnights, env.start_s, env.step_s, solar_fc, load_fc, buy, sell,
                        floor_wh, pack, settings, demand_kw)
 

@@ -415,27 +415,6 @@ def _real_time_w(out: float, kind: int, net_now_w: float, st: _Stage, s: PlanSet
 
 
 @borrowing_kernel
-def _sustained_import_w(plan: PlanTables, row: int, st: _Stage, energy_wh: float,
-                        s: PlanSettings) -> float:
-    """Mean grid import [W] the rest of the demand-priced stages from row on need when the
-    battery delivers all its energy above the floor: (forecast deficit - deliverable) /
-    time."""
-    need_wh = 0.0
-    seconds = 0.0
-    r = row
-    while r < plan.net_w.shape[0] and plan.demand[r] > 0:
-        if r > row and plan.stage_end_s[r] <= plan.stage_end_s[r - 1]:
-            break  # the next day's plan
-        dur = st.seconds if r == row else float(plan.stage_end_s[r] - plan.stage_end_s[r - 1])
-        need_wh += max(0.0, plan.net_w[r]) * dur / 3600.0
-        seconds += dur
-        r += 1
-    if seconds <= 0.0:
-        return 0.0
-    return (need_wh - max(0.0, energy_wh - st.floor_wh) * s.eta) * 3600.0 / seconds
-
-
-@borrowing_kernel
 def step_battery_w(plan: PlanTables, row: int, energy_wh: float, t_s: int, dt_s: int,
                    net_now_w: float, s: PlanSettings, peak_w: float) -> float:
     """Planned AC battery power [W] (+ discharging) for the step [t_s, t_s + dt_s) at the
@@ -464,16 +443,11 @@ def step_battery_w(plan: PlanTables, row: int, energy_wh: float, t_s: int, dt_s:
     _, b, kind, level = _best(st, plan.value, plan.cap_row, energy_wh, s, margin, peak_w)
     planned_import_w = max(0.0, st.net_w - b)
     demand_priced = st.levels > 1 and st.demand > 0
-    if demand_priced:
-        # Peak shaving in real time: import held at the higher of the planned import and
-        # the level the stored energy can sustain to the window's end; the battery covers
-        # every spike above it.
-        cap = max(planned_import_w, _sustained_import_w(plan, row, st, energy_wh, s))
-        shave = net_now_w - cap
-        if (kind == KIND_HOLD and b < 0) or (s.battery_export != 0 and b > max(st.net_w, 0.0)):
-            return max(b, shave)  # planned charging or export
-        return max(0.0, shave)
-    if kind == KIND_SELF:
+    if (demand_priced and kind != KIND_IDLE and (b > 0 or kind != KIND_HOLD)):
+        # Demand-priced: hold the planned grid import and let the battery follow the
+        # measured load around it, so load swings within the stage set no new peak.
+        out = float(net_now_w - planned_import_w)
+    elif kind == KIND_SELF:
         out = net_now_w
     elif kind == KIND_SHAVE:
         out = net_now_w - level
@@ -481,7 +455,10 @@ def step_battery_w(plan: PlanTables, row: int, energy_wh: float, t_s: int, dt_s:
         out = b
     x0 = (energy_wh - st.floor_wh) * st.inv_step
     lower, upper = _marginal_values(st, plan.value, plan.cap_row, x0 + _dx(b, st), peak_w)
-    return _real_time_w(out, kind, net_now_w, st, s, lower, upper)
+    out = _real_time_w(out, kind, net_now_w, st, s, lower, upper)
+    if demand_priced:
+        out = max(out, net_now_w - max(planned_import_w, peak_w))
+    return out
 
 
 @borrowing_kernel
