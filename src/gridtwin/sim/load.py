@@ -6,7 +6,12 @@ daily energy exact and avoids hourly staircases. With the default weights, weeke
 a shifted occupancy shape (later morning, people home at midday); custom weights are
 used as given on every day. Weather-sensitive homes add cooling above 24 C and heating
 below 14 C of TMY air temperature, scaled with ``daily_kwh``. That smooth load is the
-forecast. The actual load has texture (``gridtwin.sim.appliances``): seeded appliance runs
+forecast. By default the actual load is the smooth load times a seeded factor in
+[0.8, 1.2) per 5-minute bucket (stream ``load``), never below ``min_w``, plus the
+``load_spike`` events' ``power_w`` over ``[start_s, end_s)``.
+
+With ``LoadSpec.appliances`` the actual load has texture (``gridtwin.sim.appliances``):
+seeded appliance runs
 (kettle, hob, oven, washer, dryer, dishwasher, water heater) whose expected power is taken
 out of the smooth base, the day's surplus or shortfall of appliance energy offset by the
 day's base, and the heating/cooling term played as compressor cycles. The remaining base
@@ -94,22 +99,12 @@ def base_load_w(local_s: IntArray, load: LoadSpec) -> FloatArray:
 
     local_s: wall-clock seconds since 1970-01-01 local [s].
     """
-    table, rise = _hour_table(load)
-    node, into = np.divmod((local_s - 1800) % DAY_S, 3600)  # from the hour centre before
-    node += 24 * ((local_s // DAY_S + _EPOCH_WEEKDAY) % 7 >= 5)
-    at: FloatArray = table[node] + rise[node] * (into / 3600.0)
-    return at
-
-
-@lru_cache(maxsize=64)
-def _hour_table(load: LoadSpec) -> tuple[FloatArray, FloatArray]:
-    """Weekday then weekend load at the 24 hour centres, and the rise to the next [W]."""
-    shapes = day_shapes_w(load)
-    table = np.concatenate(shapes)
-    rise = np.concatenate([np.roll(s, -1) - s for s in shapes])
-    table.setflags(write=False)
-    rise.setflags(write=False)
-    return table, rise
+    weekday, weekend = day_shapes_w(load)
+    hour = (local_s % DAY_S) / 3600.0
+    nodes = np.arange(24) + 0.5
+    is_weekend = (local_s // DAY_S + _EPOCH_WEEKDAY) % 7 >= 5
+    return np.where(is_weekend, np.interp(hour, nodes, weekend, period=24.0),
+                    np.interp(hour, nodes, weekday, period=24.0))
 
 
 def hvac_load_w(temp_air_c: FloatArray, load: LoadSpec) -> FloatArray:
@@ -178,6 +173,8 @@ def home_load_w(
     base = base_load_w(local_mid_s, load)
     hvac = hvac_load_w(temp_air_c, load)
     forecast = np.maximum(base + hvac, load.min_w)
+    if not load.appliances:
+        return np.maximum((base + hvac) * noise, load.min_w) + spike_w, forecast
     homes = home_appliances(seed, site_id, load)
     local_start = local_mid_s - step_s // 2
     runs_w, day_excess_j = appliance_w(homes, local_start, step_s)

@@ -1,6 +1,6 @@
 """Home-load texture: appliance runs and compressor cycles over a year of the demo site.
 
-Pins the 5-minute distribution, checks that the energy and the daily shape stay those of
+The texture is opt-in (``LoadSpec.appliances``); off, the load is the smooth model. Pins the 5-minute distribution, checks that the energy and the daily shape stay those of
 the smooth model, and that the texture is seeded, per home and window-independent.
 """
 
@@ -24,7 +24,31 @@ DAY_S = 86_400
 
 
 def _demo(**changes: object) -> SiteSpec:
-    return replace(provision.demo_spec(0, YEAR_START_S), installation_s=0, **changes)
+    spec = provision.demo_spec(0, YEAR_START_S)
+    spec = replace(spec, installation_s=0, load=replace(spec.load, appliances=True))
+    return replace(spec, **changes)
+
+
+def test_off_by_default_the_load_is_the_smooth_model_bit_for_bit() -> None:
+    spec = replace(_demo(), load=replace(_demo().load, appliances=False))
+    assert LoadSpec().appliances is False and provision.demo_spec(0, 0).load == spec.load
+    n = 288 * 60
+    env = site_environment(spec, YEAR_START_S, n, STEP_S)
+    mids = YEAR_START_S + STEP_S * np.arange(n, dtype=np.int64) + STEP_S // 2
+    local = local_wall_s(mids, "America/Los_Angeles")
+    ref = site_environment(replace(spec, load=replace(spec.load, weather_sensitive=False)),
+                           YEAR_START_S, n, STEP_S)
+    # the smooth model, written out: shape + HVAC, times noise, floored at min_w
+    base = load.base_load_w(local, spec.load)
+    noise = load.load_noise_factor(spec.seed, spec.energy_site_id,
+                                   (mids - STEP_S // 2) // 300)  # 5-minute buckets
+    dry = np.rint(np.maximum(base * noise, spec.load.min_w)).astype(np.int64)
+    assert np.array_equal(ref.home_load_w, dry)
+    assert np.array_equal(ref.home_load_forecast_w,
+                          np.rint(np.maximum(base, spec.load.min_w)).astype(np.int64))
+    textured = site_environment(_demo(), YEAR_START_S, n, STEP_S)
+    assert np.array_equal(textured.home_load_forecast_w, env.home_load_forecast_w)
+    assert np.mean(textured.home_load_w != env.home_load_w) > 0.5
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +119,7 @@ def test_one_minute_steps_average_to_the_five_minute_step(year: Environment) -> 
     assert mean.sum() == pytest.approx(float(year.home_load_w.sum()), rel=1e-3)
     # compressor runs follow the temperature at each step's mid-point, so they may move
     assert np.percentile(diff, 99) < 60
-    dry = _demo(load=LoadSpec(weather_sensitive=False))
+    dry = _demo(load=LoadSpec(weather_sensitive=False, appliances=True))
     coarse = site_environment(dry, YEAR_START_S, 288 * 30, STEP_S).home_load_w
     fine = site_environment(dry, YEAR_START_S, 288 * 30 * 5, 60).home_load_w
     assert np.abs(fine.reshape(-1, 5).mean(axis=1) - coarse).max() <= 1.0  # rounding only
