@@ -1,9 +1,12 @@
 """Home load of the demo site over a year: speed of the environment and the load's texture.
 
+The demo site with ``LoadSpec.appliances`` on (the texture is opt-in per site).
+
 Times ``site_environment`` for one site-year at 5-minute steps (best of ``--repeat``, after
 a warm-up that fills the weather and appliance caches) and prints what the load looks like:
 annual energy against the smooth forecast, share of local days whose 5-minute maximum
-exceeds 5 kW, share of local days whose energy is within 3 % of the smooth model's, p50 / p99 / max, and the lag-1 autocorrelation of the 5-minute load's
+exceeds 5 kW, share of local days whose energy is within 3 % of the smooth model's,
+p50 / p99 / max, and the lag-1 autocorrelation of the 5-minute load's
 deviation from the smooth forecast (its texture).
 
 Run: ``python benchmarks/bench_home_load.py [--repeat 5]``.
@@ -29,7 +32,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    spec = replace(provision.demo_spec(0, YEAR_START_S), installation_s=0, sky="tmy")
+    spec = provision.demo_spec(0, YEAR_START_S)
+    spec = replace(spec, installation_s=0, sky="tmy", load=replace(spec.load, appliances=True))
     environment.site_environment(spec, YEAR_START_S, N_STEPS, STEP_S)
     best = np.inf
     for _ in range(args.repeat):
