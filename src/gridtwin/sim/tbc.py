@@ -433,8 +433,11 @@ def step_battery_w(plan: PlanTables, row: int, energy_wh: float, t_s: int, dt_s:
       load instead of leaving spikes to the grid;
     - surplus solar the plan would export is stored when storing is worth more than the
       sell price;
-    - in a demand-priced stage the grid import is capped at the higher of the planned
-      import and the month's running peak: the battery covers any spike above it.
+    - in a demand-priced stage neither rule applies (the planned import is held, as
+      without the layer: serving every deficit there drains the battery before the
+      window's peak, 91.1 % instead of 98.8 % of the optimum on bench_control's example
+      TOU + demand row); the grid import is capped at the higher of the planned import
+      and the month's running peak: the battery covers any spike above it.
 
     Dispatch clips the result to every invariant (reserve, power limits, export rule).
     """
@@ -453,12 +456,11 @@ def step_battery_w(plan: PlanTables, row: int, energy_wh: float, t_s: int, dt_s:
         out = net_now_w - level
     else:
         out = b
+    if demand_priced:
+        return max(out, net_now_w - max(planned_import_w, peak_w))
     x0 = (energy_wh - st.floor_wh) * st.inv_step
     lower, upper = _marginal_values(st, plan.value, plan.cap_row, x0 + _dx(b, st), peak_w)
-    out = _real_time_w(out, kind, net_now_w, st, s, lower, upper)
-    if demand_priced:
-        out = max(out, net_now_w - max(planned_import_w, peak_w))
-    return out
+    return _real_time_w(out, kind, net_now_w, st, s, lower, upper)
 
 
 @borrowing_kernel
