@@ -11,10 +11,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from gridtwin.domain.controls import SiteControls
 from gridtwin.domain.site import LoadSpec, SiteSpec
 from gridtwin.services import provision
 from gridtwin.sim import appliances, load
-from gridtwin.sim.environment import local_wall_s, site_environment
+from gridtwin.sim.batch import simulate_batch
+from gridtwin.sim.engine import advance, initial_state
+from gridtwin.sim.environment import environment_provider, local_wall_s, site_environment
 from gridtwin.sim.state import Environment
 
 YEAR_START_S = 1_735_718_400  # 2025-01-01T00:00 America/Los_Angeles
@@ -167,3 +170,15 @@ def test_appliances_scale_with_the_home() -> None:
     big = load.home_appliances(0, 1, LoadSpec(daily_kwh=96.0))
     # 4x the frequencies; the reference home is trimmed a little to fit its morning base
     assert 4.0 - 1e-9 < big.daily_j / ref.daily_j < 5.0
+
+
+def test_batch_equals_advance_with_the_texture_on() -> None:
+    spec = replace(_demo(), step_s=STEP_S)
+    n = 3 * 288
+    env = site_environment(spec, YEAR_START_S, n, STEP_S)
+    batch = simulate_batch([spec], [SiteControls()], env.solar_w, env.home_load_w,
+                           step_s=STEP_S)
+    r = advance(spec, SiteControls(), initial_state(spec, YEAR_START_S),
+                YEAR_START_S + n * STEP_S, env=environment_provider(spec))
+    assert tuple(batch.counters_j[0]) == r.state.counters_j
+    assert batch.energy_wh[0] == r.state.energy_wh and spec.batteries
