@@ -122,11 +122,13 @@ def test_totals_and_bills_match_the_engine(reply, config):
             assert row["savings"] == str(tariff.round_money(baseline_bill - bill))
         home = row["home_wh"]
         assert 0 <= row["self_sufficiency_pct"] <= 100 and home > 0
-    # Same site, same weather: solar and home use do not depend on the battery (each total
-    # sums three or four cells rounded to whole Wh each, so it may move by 1 Wh).
-    for key in ("solar_wh", "home_wh"):
-        wh = [v[key] for v in [data["baseline"], *data["variants"]]]
-        assert max(wh) - min(wh) <= 1, key
+    # Same site, same weather: solar and home use do not depend on the battery. Each total
+    # sums cells that are whole-Wh differences of their own joule counters (§9.2), so the
+    # same energy split otherwise may round apart: solar by 1 Wh, home (four cells) by < 8.
+    solar = [v["solar_wh"] for v in [data["baseline"], *data["variants"]]]
+    assert max(solar) - min(solar) <= 1
+    homes = [v["home_wh"] for v in [data["baseline"], *data["variants"]]]
+    assert max(homes) - min(homes) < 8
     assert data["variants"][0]["grid_import_wh"] < data["baseline"]["grid_import_wh"]
     assert sum(Decimal(m) for m in data["baseline"]["monthly_bill"].values()) == pytest.approx(
         Decimal(data["baseline"]["bill"]["total"]), abs=Decimal("0.02"))

@@ -56,6 +56,7 @@ BAD_DESCRIPTIONS = {
     "generator_pct": (_new(generator={"start_pct": 150}), "site.generator.start_pct"),
     "generator_list": (_new(generator=[1]), "site.generator"),
     "weights_huge": (_new(load={"weights": [10**400] * 24}), "site.load.weights"),
+    "appliances_text": (_new(load={"appliances": "yes"}), "site.load.appliances"),
     "batteries_on_solar": (_new(type="solar", batteries=[{"model": "powerwall_2"}]),
                            "site.batteries"),
     "settings_text": (_new(settings="x"), "site.settings"),

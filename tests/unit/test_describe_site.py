@@ -30,3 +30,17 @@ def test_valid_settings_are_applied():
     assert desc.controls.backup_reserve_pct == 35
     assert desc.controls.mode is OperationMode.AUTONOMOUS
     assert desc.controls.grid_charging_allowed is False
+
+
+def test_textured_load_is_opt_in():
+    plain = parse_site({"time_zone": "UTC", "load": {"daily_kwh": 18}},
+                       seed=0, now_s=NOW_S, index=0)
+    assert plain.spec.load.appliances is False and plain.spec.load.daily_kwh == 18
+    weights = [1.0] * 12 + [3.0] * 12
+    on = parse_site({"time_zone": "UTC", "load": {"appliances": True, "weights": weights}},
+                    seed=0, now_s=NOW_S, index=0)
+    assert on.spec.load.appliances is True and on.spec.load.hourly_weights == tuple(weights)
+    with pytest.raises(InvalidField) as info:
+        parse_site({"time_zone": "UTC", "load": {"appliances": "yes"}},
+                   seed=0, now_s=NOW_S, index=0)
+    assert set(info.value.messages) == {"site.load.appliances"}

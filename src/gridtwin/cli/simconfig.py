@@ -1,8 +1,8 @@
 """``gridtwin simulate`` configuration: a TOML file read with tomllib.
 
     [site]      time_zone, latitude, longitude, solar_kw, load_kwh_per_day,
-                load_weather_sensitive, battery_model, battery_count, initial_pct, sky,
-                tilt_deg, azimuth_deg, weather_file (EPW, TMY3, TMY2, PVGIS or NSRDB;
+                load_weather_sensitive, load_appliances, battery_model, battery_count,
+                initial_pct, sky, tilt_deg, azimuth_deg, weather_file (EPW, TMY3, TMY2, PVGIS or NSRDB;
                 relative to the config; default: the nearest station bundled with pvlib)
     [run]       year = 2024  (a local calendar year)  or  start = "2024-07-01", days = 14
                 step_s = 300
@@ -145,7 +145,8 @@ def _site(r: _Reader, site: dict[str, Any], start_s: int) -> SiteSpec:
             dc_kw=solar_kw, tilt_deg=r.num(site, "tilt_deg", "site", 20, 0, 90),
             azimuth_deg=None if azimuth is None else r.num(site, "azimuth_deg", "site", 180, 0, 360)),
         load=LoadSpec(daily_kwh=r.num(site, "load_kwh_per_day", "site", 24, 0.1, 1000),
-                      weather_sensitive=_flag(r, site, "load_weather_sensitive", "site", True)),
+                      weather_sensitive=_flag(r, site, "load_weather_sensitive", "site", True),
+                      appliances=_flag(r, site, "load_appliances", "site", False)),
         sky=r.text(site, "sky", "site", "tmy",
                    ("tmy", "clear", "partly_cloudy", "overcast", "storm", "random")),
     )

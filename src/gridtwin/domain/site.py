@@ -87,12 +87,17 @@ class SolarSpec:
 
 @dataclass(frozen=True)
 class LoadSpec:
-    """daily_kwh [kWh/day]; hourly_weights relative per local hour; min_w [W] floor."""
+    """daily_kwh [kWh/day]; hourly_weights relative per local hour; min_w [W] floor.
+
+    appliances: the actual load plays seeded appliance runs and HVAC compressor cycles
+    (textured) instead of the smooth shape with noise; the forecast stays smooth.
+    """
 
     daily_kwh: float = 24.0
     hourly_weights: tuple[float, ...] = DEFAULT_HOURLY_WEIGHTS
     min_w: int = 150
     weather_sensitive: bool = True
+    appliances: bool = False
 
 
 @dataclass(frozen=True)

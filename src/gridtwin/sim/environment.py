@@ -2,8 +2,9 @@
 
 Every value is a pure function of (site spec, events, step start, step length): physics
 is read at the step mid-point from cached reference-year tables, noise is keyed by the
-absolute 5-minute bucket and skies by the local day. So [a, b) then [b, c) equals
-[a, c), and an instant gets the same value whatever window asks for it (same step_s).
+absolute 5-minute bucket, skies and appliance runs by the local day. So [a, b) then
+[b, c) equals [a, c), and an instant gets the same value whatever window asks for it
+(same step_s).
 
 Watts are rounded half to even (``numpy.rint``) to int64.
 """
@@ -83,7 +84,8 @@ def site_environment(
     load, load_fc = home_load_w(
         spec.load, local_mid, _temp_air_c(spec, interp),
         load_noise_factor(spec.seed, spec.energy_site_id, starts // BUCKET_S),
-        spike_load_w(events, starts, step_s))
+        spike_load_w(events, starts, step_s),
+        seed=spec.seed, site_id=spec.energy_site_id, step_s=step_s)
     return Environment(start_s=start_s, step_s=step_s, solar_w=_watts(solar),
                        home_load_w=_watts(load), solar_forecast_w=_watts(solar_fc),
                        home_load_forecast_w=_watts(load_fc))

@@ -5,9 +5,18 @@ sit at hour centres and are joined linearly (periodic over the day), which keeps
 daily energy exact and avoids hourly staircases. With the default weights, weekends use
 a shifted occupancy shape (later morning, people home at midday); custom weights are
 used as given on every day. Weather-sensitive homes add cooling above 24 C and heating
-below 14 C of TMY air temperature, scaled with ``daily_kwh``. A seeded factor in
-[0.8, 1.2) per 5-minute bucket (stream ``load``) gives noise; ``load_spike`` events add
-their ``power_w`` over ``[start_s, end_s)``; the result never drops below ``min_w``.
+below 14 C of TMY air temperature, scaled with ``daily_kwh``. That smooth load is the
+forecast. By default the actual load is the smooth load times a seeded factor in
+[0.8, 1.2) per 5-minute bucket (stream ``load``), never below ``min_w``, plus the
+``load_spike`` events' ``power_w`` over ``[start_s, end_s)``.
+
+With ``LoadSpec.appliances`` the actual load has texture (``gridtwin.sim.appliances``):
+seeded appliance runs
+(kettle, hob, oven, washer, dryer, dishwasher, water heater) whose expected power is taken
+out of the smooth base, the day's surplus or shortfall of appliance energy offset by the
+day's base, and the heating/cooling term played as compressor cycles. The remaining base
+takes a seeded factor in [0.8, 1.2) per 5-minute bucket (stream ``load``) and never drops
+below ``min_w``; ``load_spike`` events add their ``power_w`` over ``[start_s, end_s)``.
 
 Wall-clock hours follow the site's zone, so a fall-back day plays its repeated hour twice
 and a spring-forward day skips the missing one (site-behavior §9.3).
@@ -24,13 +33,26 @@ import numpy.typing as npt
 from gridtwin.core import rng
 from gridtwin.domain.events import EventType, SiteEvent
 from gridtwin.domain.site import DEFAULT_HOURLY_WEIGHTS, LoadSpec
+from gridtwin.sim.appliances import (
+    COMPRESSOR_W,
+    GRID_S,
+    MAX_DAY_SWING,
+    REFERENCE_DAILY_KWH,
+    ApplianceSet,
+    appliance_set,
+    appliance_w,
+    compressor_w,
+    expected_profile_w,
+)
 
 __all__ = [
     "COOLING_BASE_C",
     "HEATING_BASE_C",
     "WEEKEND_FACTORS",
     "base_load_w",
+    "compressor_rating_w",
     "day_shapes_w",
+    "home_appliances",
     "home_load_w",
     "hvac_load_w",
     "load_noise_factor",
@@ -53,6 +75,7 @@ HEATING_W_PER_C = 60.0
 NOISE_LOW, NOISE_SPAN = 0.8, 0.4
 DAY_S = 86_400
 _EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
+_A_SATURDAY, _A_MONDAY = 2, 4  # local day numbers
 
 
 @lru_cache(maxsize=64)
@@ -122,16 +145,43 @@ def spike_load_w(events: Sequence[SiteEvent], starts_s: IntArray, step_s: int) -
     return extra
 
 
+@lru_cache(maxsize=256)
+def home_appliances(seed: int, site_id: int, load: LoadSpec) -> ApplianceSet:
+    """The appliances of one home, sized to fit under its weekday and weekend shape."""
+    nodes = np.arange(0, DAY_S, GRID_S, dtype=np.int64)
+    base = np.minimum(base_load_w(_A_MONDAY * DAY_S + nodes, load),
+                      base_load_w(_A_SATURDAY * DAY_S + nodes, load))
+    return appliance_set(seed, site_id, load.daily_kwh, np.maximum(base - load.min_w, 0.0))
+
+
+def compressor_rating_w(load: LoadSpec) -> float:
+    """AC / heat-pump compressor rating, scaled with the home between 0.5x and 2x [W]."""
+    return COMPRESSOR_W * min(max(load.daily_kwh / REFERENCE_DAILY_KWH, 0.5), 2.0)
+
+
 def home_load_w(
     load: LoadSpec, local_mid_s: IntArray, temp_air_c: FloatArray, noise: FloatArray,
-    spike_w: FloatArray,
+    spike_w: FloatArray, *, seed: int, site_id: int, step_s: int,
 ) -> tuple[FloatArray, FloatArray]:
     """(actual, forecast) home load per step [W], both >= ``load.min_w``.
 
     local_mid_s: wall-clock step mid-points [s]; temp_air_c [C]; noise: factor per step
-    [-]; spike_w: event power per step [W], added after the floor so a spike adds
-    exactly its power. The forecast has neither noise nor spikes.
+    [-]; spike_w: event power per step [W]; step_s: step length [s]. Appliances, compressor
+    and spikes are added after the floor so each adds exactly its power. The forecast is
+    the smooth expected load: no noise, appliances at their mean, no spikes.
     """
-    shaped = base_load_w(local_mid_s, load) + hvac_load_w(temp_air_c, load)
-    actual = np.maximum(shaped * noise, load.min_w) + spike_w
-    return actual, np.maximum(shaped, load.min_w)
+    base = base_load_w(local_mid_s, load)
+    hvac = hvac_load_w(temp_air_c, load)
+    forecast = np.maximum(base + hvac, load.min_w)
+    if not load.appliances:
+        return np.maximum((base + hvac) * noise, load.min_w) + spike_w, forecast
+    homes = home_appliances(seed, site_id, load)
+    local_start = local_mid_s - step_s // 2
+    runs_w, day_excess_j = appliance_w(homes, local_start, step_s)
+    day_j = load.daily_kwh * 3.6e6
+    swing = np.clip(day_excess_j / day_j, -MAX_DAY_SWING, MAX_DAY_SWING) if day_j > 0 else 0.0
+    rest = base * (1.0 - swing) - expected_profile_w(homes, local_mid_s)
+    cycles_w = compressor_w(seed, site_id, hvac, compressor_rating_w(load), local_start,
+                            step_s)
+    actual = np.maximum(rest * noise, load.min_w) + runs_w + cycles_w + spike_w
+    return actual, forecast

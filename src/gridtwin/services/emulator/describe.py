@@ -10,7 +10,7 @@ product) up to the current sim instant; warm-up itself is capped separately (§3
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -242,8 +242,9 @@ def _solar(site: Reader, kind: SiteKind) -> SolarSpec | None:
 
 
 def _load(site: Reader) -> LoadSpec:
-    load = site.child("load", ("daily_kwh", "weights"))
-    spec = LoadSpec(daily_kwh=load.number("daily_kwh", 24.0, 0, 1000))
+    load = site.child("load", ("daily_kwh", "weights", "appliances"))
+    spec = LoadSpec(daily_kwh=load.number("daily_kwh", 24.0, 0, 1000),
+                    appliances=load.flag("appliances", False))
     weights = load.data.get("weights")
     if weights is None:
         return spec
@@ -252,7 +253,7 @@ def _load(site: Reader) -> LoadSpec:
                     for w in weights) and sum(weights) > 0):
         load.add("weights", "must be 24 numbers 0-1000000, not all zero")
         return spec
-    return LoadSpec(spec.daily_kwh, tuple(float(w) for w in weights))
+    return replace(spec, hourly_weights=tuple(float(w) for w in weights))
 
 
 def _generator(site: Reader) -> GeneratorSpec | None:
