@@ -98,16 +98,8 @@ GENERIC = {
     "start_time": "manual backup request parameter",
     "duration_seconds": "manual backup request parameter",
     "priority": "manual backup request parameter",
-    # same meaning, still spelled by services/ (command bodies, scenario settings and
-    # component overrides, describe): to import from the catalogue there
-    "customer_preferred_export_rule": "grid_import_export body; scenario settings",
-    "disallow_charge_from_grid_with_solar_installed": "grid_import_export body",
-    "optimization_strategy": "time_of_use_settings body; scenario settings",
-    "off_grid_vehicle_charging_reserve_supported": "component override read by SiteSpec",
-    "storm_mode_capable": "component override read by SiteSpec",
-    "tou_capable": "component override checked by commands",
+    # the same word with another meaning: a flow in admin site summaries
     "grid": "describe and admin site summaries",
-    "load_meter": "describe",
     "battery_count": "fleet study distributions, CSV homes and result columns",
 }
 """Keys also used, with another meaning or inside another shape, outside the catalogue."""

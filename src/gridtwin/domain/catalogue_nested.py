@@ -161,6 +161,8 @@ GRID_CHARGING_DISALLOWED = WireField(
     "disallow_charge_from_grid_with_solar_installed", _BOOL, "grid_charging_disallowed",
     Presence.TRUE, choices=_TRUE_ONLY)
 
+EV_RESERVE_SUPPORTED = _flag("off_grid_vehicle_charging_reserve_supported", False)
+
 BATTERY_SITE_COMPONENTS: tuple[WireField, ...] = (
     SOLAR,
     _SOLAR_TYPE,
@@ -174,7 +176,7 @@ BATTERY_SITE_COMPONENTS: tuple[WireField, ...] = (
     MARKET_TYPE,
     TOU_CAPABLE,
     STORM_MODE_CAPABLE,
-    _flag("off_grid_vehicle_charging_reserve_supported", False),
+    EV_RESERVE_SUPPORTED,
     _flag("flex_energy_request_capable", False),
     _flag("car_charging_data_supported", False),
     _flag("set_islanding_mode_enabled", True),

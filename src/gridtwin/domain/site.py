@@ -13,6 +13,7 @@ from gridtwin.domain.battery import (
     BatteryModel,
     UnitSpec,
 )
+from gridtwin.domain.catalogue_nested import EV_RESERVE_SUPPORTED, STORM_MODE_CAPABLE
 from gridtwin.domain.profile import Profile
 
 __all__ = [
@@ -221,11 +222,11 @@ class SiteSpec:
 
     @property
     def ev_reserve_supported(self) -> bool:
-        return bool(self.component("off_grid_vehicle_charging_reserve_supported", False))
+        return bool(self.component(EV_RESERVE_SUPPORTED.key, False))
 
     @property
     def storm_capable(self) -> bool:
-        return bool(self.component("storm_mode_capable", self.kind is SiteKind.BATTERY))
+        return bool(self.component(STORM_MODE_CAPABLE.key, self.kind is SiteKind.BATTERY))
 
     @property
     def solar_ac_limit_w(self) -> int:

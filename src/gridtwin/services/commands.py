@@ -23,6 +23,14 @@ from gridtwin.domain.catalogue import (
     TARIFF_CONTENT_V2,
     TOU_SETTINGS,
 )
+from gridtwin.domain.catalogue_nested import (
+    EV_RESERVE_SUPPORTED,
+    EXPORT_RULE,
+    GRID_CHARGING_DISALLOWED,
+    OPTIMIZATION_STRATEGY,
+    STORM_MODE_CAPABLE,
+    TOU_CAPABLE,
+)
 from gridtwin.domain.codec import controls_to_dict
 from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
 from gridtwin.domain.profile import Quirk
@@ -156,14 +164,14 @@ def _operation(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls
 
 
 def _storm(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
-    _need(view.spec.storm_capable, "storm_mode_capable")
+    _need(view.spec.storm_capable, STORM_MODE_CAPABLE.key)
     if "enabled" not in body:
         raise InvalidField.for_field("enabled", "is required")
     return replace(view.controls, storm_mode_enabled=_bool(body, "enabled"))
 
 
-_DISALLOW = "disallow_charge_from_grid_with_solar_installed"
-_RULE = "customer_preferred_export_rule"
+_DISALLOW = GRID_CHARGING_DISALLOWED.key
+_RULE = EXPORT_RULE.key
 
 
 def _grid_rules(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
@@ -184,7 +192,7 @@ def _grid_rules(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControl
 
 
 def _ev_reserve(_tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
-    _need(view.spec.ev_reserve_supported, "off_grid_vehicle_charging_reserve_supported")
+    _need(view.spec.ev_reserve_supported, EV_RESERVE_SUPPORTED.key)
     pct = _percent(body, _EV_RESERVE)
     return replace(view.controls, ev_reserve_pct=pct)
 
@@ -218,12 +226,12 @@ def store_tariff(
 
 
 def _tou(tx: Tx, view: SiteView, body: Mapping[str, Any]) -> SiteControls:
-    _need(bool(view.spec.component("tou_capable", True)), "tou_capable")
+    _need(bool(view.spec.component(TOU_CAPABLE.key, True)), TOU_CAPABLE.key)
     report = _checked(body, view.quirks)
     tou = body[_TOU]
     controls = view.controls
-    if "optimization_strategy" in tou:
-        strategy = _choice(tou, "optimization_strategy", tuple(s.value for s in Strategy))
+    if OPTIMIZATION_STRATEGY.key in tou:
+        strategy = _choice(tou, OPTIMIZATION_STRATEGY.key, tuple(s.value for s in Strategy))
         if Quirk.TOU_STRATEGY_NOT_PERSISTED not in view.quirks:
             controls = replace(controls, strategy=Strategy(strategy))
     for problem in report.warnings:
@@ -241,7 +249,7 @@ LOGGED_MEMBERS: dict[str, tuple[str, ...]] = {
     "time_of_use_settings": (_TOU,),
 }
 """The body members each command reads: the command log keeps these and nothing else."""
-_TOU_MEMBERS = ("optimization_strategy", _TARIFF)
+_TOU_MEMBERS = (OPTIMIZATION_STRATEGY.key, _TARIFF)
 
 
 def logged_body(name: str, body: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from gridtwin.core.errors import InvalidField, NotFound
 from gridtwin.domain.catalogue import BACKUP_RESERVE_PERCENT, DEFAULT_REAL_MODE, STORM_MODE_ENABLED
+from gridtwin.domain.catalogue_nested import EXPORT_RULE
 from gridtwin.domain.energy import SUMMARY_FLOWS, sum_cells
 from gridtwin.domain.site import SiteKind
 from gridtwin.services.auth import ALL_ENERGY_SCOPES, Principal
@@ -64,7 +65,7 @@ def _settings(view: SiteView) -> dict[str, Any]:
     c = view.controls
     return {BACKUP_RESERVE_PERCENT.key: c.backup_reserve_pct, DEFAULT_REAL_MODE.key: c.mode.value,
             STORM_MODE_ENABLED.key: c.storm_mode_enabled,
-            "customer_preferred_export_rule": c.export_rule.value,
+            EXPORT_RULE.key: c.export_rule.value,
             "grid_charging_allowed": c.grid_charging_allowed}
 
 

@@ -14,6 +14,11 @@ from gridtwin.domain.catalogue import (
     EV_RESERVE_PERCENT,
     STORM_MODE_ENABLED,
 )
+from gridtwin.domain.catalogue_nested import (
+    EXPORT_RULE,
+    GRID_CHARGING_DISALLOWED,
+    OPTIMIZATION_STRATEGY,
+)
 from gridtwin.domain.codec import controls_to_dict, spec_to_dict
 from gridtwin.domain.profile import Profile
 from gridtwin.services.emulator.describe import (
@@ -223,8 +228,8 @@ def _wire_settings(c: Any) -> dict[str, Any]:
     return {
         BACKUP_RESERVE_PERCENT.key: c.backup_reserve_pct, DEFAULT_REAL_MODE.key: c.mode.value,
         STORM_MODE_ENABLED.key: c.storm_mode_enabled,
-        "customer_preferred_export_rule": c.export_rule.value,
-        "disallow_charge_from_grid_with_solar_installed": not c.grid_charging_allowed,
+        EXPORT_RULE.key: c.export_rule.value,
+        GRID_CHARGING_DISALLOWED.key: not c.grid_charging_allowed,
         EV_RESERVE_PERCENT.key: c.ev_reserve_pct,
-        "optimization_strategy": c.strategy.value,
+        OPTIMIZATION_STRATEGY.key: c.strategy.value,
     }

@@ -26,6 +26,15 @@ from gridtwin.domain.catalogue import (
     INSTALLATION_DATE,
     STORM_MODE_ENABLED,
 )
+from gridtwin.domain.catalogue_nested import (
+    EV_RESERVE_SUPPORTED,
+    EXPORT_RULE,
+    GRID_CHARGING_DISALLOWED,
+    LOAD_METER,
+    OPTIMIZATION_STRATEGY,
+    STORM_MODE_CAPABLE,
+    TOU_CAPABLE,
+)
 from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
 from gridtwin.domain.profile import Profile, Quirk, active_quirks
 from gridtwin.domain.site import (
@@ -68,12 +77,12 @@ SITE_KEYS = (
 )
 SETTING_KEYS = (
     BACKUP_RESERVE_PERCENT.key, DEFAULT_REAL_MODE.key, STORM_MODE_ENABLED.key,
-    "customer_preferred_export_rule", "disallow_charge_from_grid_with_solar_installed",
-    EV_RESERVE_PERCENT.key, "optimization_strategy",
+    EXPORT_RULE.key, GRID_CHARGING_DISALLOWED.key, EV_RESERVE_PERCENT.key,
+    OPTIMIZATION_STRATEGY.key,
 )
 _BOOLEAN_COMPONENTS = (
-    "solar", "battery", "grid", "backup", "load_meter", "tou_capable", "storm_mode_capable",
-    "off_grid_vehicle_charging_reserve_supported",
+    "solar", "battery", "grid", "backup", LOAD_METER.key, TOU_CAPABLE.key,
+    STORM_MODE_CAPABLE.key, EV_RESERVE_SUPPORTED.key,
 )
 _TEXT_CHARS = 128
 _PATH_CHARS = 1024
@@ -172,12 +181,12 @@ def parse_settings(r: Reader) -> SiteControls:
         mode=OperationMode(r.choice(DEFAULT_REAL_MODE.key, c.mode.value,
                                     _MODES)),
         storm_mode_enabled=r.flag(STORM_MODE_ENABLED.key, c.storm_mode_enabled),
-        export_rule=ExportRule(r.choice("customer_preferred_export_rule", c.export_rule.value,
+        export_rule=ExportRule(r.choice(EXPORT_RULE.key, c.export_rule.value,
                                         _EXPORT_RULES)),
-        grid_charging_allowed=not r.flag("disallow_charge_from_grid_with_solar_installed", False),
+        grid_charging_allowed=not r.flag(GRID_CHARGING_DISALLOWED.key, False),
         ev_reserve_pct=r.integer(EV_RESERVE_PERCENT.key, c.ev_reserve_pct,
                                  0, 100),
-        strategy=Strategy(r.choice("optimization_strategy", c.strategy.value,
+        strategy=Strategy(r.choice(OPTIMIZATION_STRATEGY.key, c.strategy.value,
                                    _STRATEGIES)),
     )
 

@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from gridtwin.domain.catalogue import DEFAULT_REAL_MODE
+from gridtwin.domain.catalogue_nested import EV_RESERVE_SUPPORTED, EXPORT_RULE
 
 __all__ = ["DESCRIPTIONS", "PRESETS", "describe", "preset"]
 
@@ -55,7 +56,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "night_outage": _one_site(
         "2025-07-15T21:00:00-07:00",
         {"initial": {"app_pct": 60},
-         "components": {"off_grid_vehicle_charging_reserve_supported": True}},
+         "components": {EV_RESERVE_SUPPORTED.key: True}},
         events=[{"type": "grid_outage", "at": "+PT1H", "duration_s": 4 * 3600},
                 {"type": "ev_plug_in", "at": "+PT1M", "energy_wh": 30_000}]),
     "storm": _one_site("2025-07-15T08:00:00-07:00", {"initial": {"app_pct": 40}}, events=[
@@ -63,7 +64,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         {"type": "grid_outage", "at": "+PT6H", "duration_s": 3 * 3600}]),
     "tou_peak_export": _one_site("2025-07-15T15:00:00-07:00", {
         "settings": {DEFAULT_REAL_MODE.key: "autonomous",
-                     "customer_preferred_export_rule": "battery_ok"},
+                     EXPORT_RULE.key: "battery_ok"},
         "tariff": _pge_tariff(), "initial": {"app_pct": 90}}),
     "ev_evening": _one_site("2025-07-15T17:30:00-07:00", None, events=[
         {"type": "ev_plug_in", "at": "+PT30M", "energy_wh": 30_000}]),
