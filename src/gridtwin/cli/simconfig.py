@@ -18,7 +18,6 @@ Problems are collected and reported together (:class:`ConfigError`).
 
 from __future__ import annotations
 
-import itertools
 import json
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -29,9 +28,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gridtwin import tariff
 from gridtwin.domain.battery import BatteryModel
-from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
 from gridtwin.domain.site import BatteryBank, LoadSpec, Location, SiteKind, SiteSpec, SolarSpec
 from gridtwin.services.study import Study
+from gridtwin.services.studyfile import TableReader, read_variants
 from gridtwin.services.weather import checked_weather_file
 from gridtwin.services.whatif import Variant
 
@@ -77,46 +76,7 @@ class SimConfig:
                      self.end_s, self.initial_pct)
 
 
-class _Reader:
-    """Typed reads from a TOML table, collecting problems instead of stopping."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def num(self, table: dict[str, Any], key: str, path: str, default: float | None,
-            lo: float, hi: float) -> float:
-        value = table.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
-            self.problems.append(f"{path}.{key}: must be a number {lo:g}-{hi:g}")
-            return lo
-        return float(value)
-
-    def text(self, table: dict[str, Any], key: str, path: str, default: str | None,
-             allowed: tuple[str, ...] | None = None) -> str:
-        value = table.get(key, default)
-        if not isinstance(value, str) or (allowed is not None and value not in allowed):
-            choice = f" one of {', '.join(allowed)}" if allowed else " a string"
-            self.problems.append(f"{path}.{key}: must be{choice}")
-            return allowed[0] if allowed else ""
-        return value
-
-    def table(self, doc: dict[str, Any], key: str) -> dict[str, Any]:
-        value = doc.get(key, {})
-        if not isinstance(value, dict):
-            self.problems.append(f"{key}: must be a table")
-            return {}
-        return value
-
-
-def _flag(r: _Reader, table: dict[str, Any], key: str, path: str, default: bool) -> bool:
-    value = table.get(key, default)
-    if not isinstance(value, bool):
-        r.problems.append(f"{path}.{key}: must be true or false")
-        return default
-    return value
-
-
-def _zone(r: _Reader, site: dict[str, Any]) -> str:
+def _zone(r: TableReader, site: dict[str, Any]) -> str:
     name = r.text(site, "time_zone", "site", "America/Los_Angeles")
     try:
         ZoneInfo(name)
@@ -126,7 +86,7 @@ def _zone(r: _Reader, site: dict[str, Any]) -> str:
     return name
 
 
-def _site(r: _Reader, site: dict[str, Any], start_s: int) -> SiteSpec:
+def _site(r: TableReader, site: dict[str, Any], start_s: int) -> SiteSpec:
     zone = _zone(r, site)
     models = tuple(m.value for m in BatteryModel if m is not BatteryModel.POWERWALL_3_EXPANSION)
     model = BatteryModel(r.text(site, "battery_model", "site", "powerwall_3", models))
@@ -145,8 +105,8 @@ def _site(r: _Reader, site: dict[str, Any], start_s: int) -> SiteSpec:
             dc_kw=solar_kw, tilt_deg=r.num(site, "tilt_deg", "site", 20, 0, 90),
             azimuth_deg=None if azimuth is None else r.num(site, "azimuth_deg", "site", 180, 0, 360)),
         load=LoadSpec(daily_kwh=r.num(site, "load_kwh_per_day", "site", 24, 0.1, 1000),
-                      weather_sensitive=_flag(r, site, "load_weather_sensitive", "site", True),
-                      appliances=_flag(r, site, "load_appliances", "site", False)),
+                      weather_sensitive=r.flag(site, "load_weather_sensitive", "site", True),
+                      appliances=r.flag(site, "load_appliances", "site", False)),
         sky=r.text(site, "sky", "site", "tmy",
                    ("tmy", "clear", "partly_cloudy", "overcast", "storm", "random")),
     )
@@ -162,7 +122,7 @@ def _local_midnight(day: date, zone: str) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).timestamp())
 
 
-def _window(r: _Reader, run: dict[str, Any], zone: str) -> tuple[int, int]:
+def _window(r: TableReader, run: dict[str, Any], zone: str) -> tuple[int, int]:
     if "year" in run:
         year = int(r.num(run, "year", "run", None, 1971, 2100))
         return _local_midnight(date(year, 1, 1), zone), _local_midnight(date(year + 1, 1, 1), zone)
@@ -175,7 +135,7 @@ def _window(r: _Reader, run: dict[str, Any], zone: str) -> tuple[int, int]:
     return _local_midnight(first, zone), _local_midnight(first + timedelta(days=days), zone)
 
 
-def _tariff(r: _Reader, table: dict[str, Any], base: Path) -> dict[str, Any]:
+def _tariff(r: TableReader, table: dict[str, Any], base: Path) -> dict[str, Any]:
     try:
         if "file" in table:
             doc = tariff.loads((base / str(table["file"])).read_text(encoding="utf-8-sig"))
@@ -193,44 +153,7 @@ def _tariff(r: _Reader, table: dict[str, Any], base: Path) -> dict[str, Any]:
     return dict(doc)
 
 
-def _variant(r: _Reader, item: dict[str, Any], path: str) -> Variant:
-    modes = tuple(m.value for m in OperationMode)
-    rules = tuple(e.value for e in ExportRule)
-    mode = r.text(item, "mode", path, "self_consumption", modes)
-    reserve = int(r.num(item, "reserve", path, 20, 0, 100))
-    export = r.text(item, "export", path, "pv_only", rules)
-    charging = _flag(r, item, "grid_charging", path, True)
-    strategy = r.text(item, "strategy", path, "economics", tuple(s.value for s in Strategy))
-    controls = SiteControls(backup_reserve_pct=reserve, mode=OperationMode(mode),
-                            export_rule=ExportRule(export), grid_charging_allowed=charging,
-                            strategy=Strategy(strategy))
-    default = f"{mode} {reserve}% {export}" + ("" if charging else " no-grid-charging")
-    return Variant(str(item.get("name", default)), controls)
-
-
-def _variants(r: _Reader, doc: dict[str, Any]) -> tuple[Variant, ...]:
-    out: list[Variant] = []
-    listed = doc.get("variant", [])
-    if not isinstance(listed, list):
-        r.problems.append("variant: use [[variant]] tables")
-        listed = []
-    for i, item in enumerate(listed):
-        out.append(_variant(r, item if isinstance(item, dict) else {}, f"variant[{i}]"))
-    matrix = r.table(doc, "matrix")
-    if matrix:
-        keys = [k for k in ("mode", "reserve", "export", "grid_charging") if k in matrix]
-        lists = [v if isinstance(v, list) else [v] for v in (matrix[k] for k in keys)]
-        for combo in itertools.product(*lists):
-            out.append(_variant(r, dict(zip(keys, combo, strict=True)), "matrix"))
-    if not out:
-        out.append(_variant(r, {}, "variant"))
-    names = [v.name for v in out]
-    if len(set(names)) != len(names):
-        r.problems.append("variant: names must be unique")
-    return tuple(out)
-
-
-def _week_start(r: _Reader, plots: dict[str, Any], zone: str, start_s: int) -> int:
+def _week_start(r: TableReader, plots: dict[str, Any], zone: str, start_s: int) -> int:
     if "week_start" not in plots:
         return start_s
     try:
@@ -240,7 +163,7 @@ def _week_start(r: _Reader, plots: dict[str, Any], zone: str, start_s: int) -> i
         return start_s
 
 
-def _weather_file(r: _Reader, site: dict[str, Any], base: Path) -> str | None:
+def _weather_file(r: TableReader, site: dict[str, Any], base: Path) -> str | None:
     name = site.get("weather_file")
     if name is None:
         return None
@@ -258,9 +181,9 @@ def load_config(path: Path) -> SimConfig:
     """Read and validate ``path``; raises ConfigError listing every problem, OSError or
     tomllib.TOMLDecodeError when the file cannot be read."""
     doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    r = _Reader()
+    r = TableReader()
     site_table = r.table(doc, "site")
-    zone = _zone(_Reader(), site_table)
+    zone = _zone(TableReader(), site_table)
     start_s, end_s = _window(r, r.table(doc, "run"), zone)
     spec = _site(r, site_table, start_s)
     spec = replace(spec, location=replace(spec.location,
@@ -273,10 +196,10 @@ def load_config(path: Path) -> SimConfig:
     report = tariff.validate(tariff_doc) if tariff_doc else None
     if report is not None and report.tariff is None:
         r.problems += [f"tariff: {p.line()}" for p in report.errors][:10]
-    variants = _variants(r, doc)
+    variants = read_variants(r, doc)
     week_s = _week_start(r, r.table(doc, "plots"), zone, start_s)
     optimum = r.table(doc, "optimum")
-    show = _flag(r, optimum, "show", "optimum", False)
+    show = r.flag(optimum, "show", "optimum", False)
     block = int(r.num(optimum, "block_s", "optimum", 3600, 300, 3600))
     if block % step:
         r.problems.append("optimum.block_s: must be a multiple of run.step_s")

@@ -20,7 +20,6 @@ Problems are collected and reported together (:class:`StudyError`).
 
 from __future__ import annotations
 
-import itertools
 import json
 import tomllib
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gridtwin import tariff
-from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
+from gridtwin.services.studyfile import TableReader, read_variants
 from gridtwin.services.weather import checked_weather_file
 from gridtwin.services.whatif import Variant
 
@@ -114,45 +113,7 @@ class FleetStudy:
     variants: tuple[Variant, ...]
 
 
-class _Reader:
-    """Typed reads from TOML tables that collect problems instead of stopping."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def num(self, table: dict[str, Any], key: str, path: str, default: float | None,
-            lo: float, hi: float) -> float:
-        value = table.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
-            self.problems.append(f"{path}.{key}: must be a number {lo:g}-{hi:g}")
-            return lo
-        return float(value)
-
-    def text(self, table: dict[str, Any], key: str, path: str, default: str | None,
-             allowed: tuple[str, ...] | None = None) -> str:
-        value = table.get(key, default)
-        if not isinstance(value, str) or (allowed is not None and value not in allowed):
-            choice = f" one of {', '.join(allowed)}" if allowed else " a string"
-            self.problems.append(f"{path}.{key}: must be{choice}")
-            return allowed[0] if allowed else ""
-        return value
-
-    def flag(self, table: dict[str, Any], key: str, path: str, default: bool) -> bool:
-        value = table.get(key, default)
-        if not isinstance(value, bool):
-            self.problems.append(f"{path}.{key}: must be true or false")
-            return default
-        return value
-
-    def table(self, doc: dict[str, Any], key: str) -> dict[str, Any]:
-        value = doc.get(key, {})
-        if not isinstance(value, dict):
-            self.problems.append(f"{key}: must be a table")
-            return {}
-        return value
-
-
-def _window(r: _Reader, run: dict[str, Any]) -> tuple[date, date]:
+def _window(r: TableReader, run: dict[str, Any]) -> tuple[date, date]:
     if "year" in run:
         year = int(r.num(run, "year", "run", None, 1971, 2100))
         return date(year, 1, 1), date(year + 1, 1, 1)
@@ -165,7 +126,7 @@ def _window(r: _Reader, run: dict[str, Any]) -> tuple[date, date]:
     return first, first + timedelta(days=days)
 
 
-def _tariff(r: _Reader, name: str, table: dict[str, Any], base: Path) -> TariffChoice | None:
+def _tariff(r: TableReader, name: str, table: dict[str, Any], base: Path) -> TariffChoice | None:
     where = "tariff" if name == DEFAULT_TARIFF else f"tariffs.{name}"
     try:
         if "file" in table:
@@ -185,7 +146,7 @@ def _tariff(r: _Reader, name: str, table: dict[str, Any], base: Path) -> TariffC
     return TariffChoice(name, dict(doc), report.tariff)
 
 
-def _tariffs(r: _Reader, doc: dict[str, Any], base: Path) -> dict[str, TariffChoice]:
+def _tariffs(r: TableReader, doc: dict[str, Any], base: Path) -> dict[str, TariffChoice]:
     out: dict[str, TariffChoice] = {}
     if "tariff" in doc:
         choice = _tariff(r, DEFAULT_TARIFF, r.table(doc, "tariff"), base)
@@ -203,7 +164,7 @@ def _tariffs(r: _Reader, doc: dict[str, Any], base: Path) -> dict[str, TariffCho
     return out
 
 
-def _zone(r: _Reader, table: dict[str, Any], path: str) -> str:
+def _zone(r: TableReader, table: dict[str, Any], path: str) -> str:
     name = r.text(table, "time_zone", path, None)
     try:
         ZoneInfo(name)
@@ -214,7 +175,7 @@ def _zone(r: _Reader, table: dict[str, Any], path: str) -> str:
     return name
 
 
-def weather_path(r: _Reader | None, value: object, base: Path, path: str) -> str | None:
+def weather_path(r: TableReader | None, value: object, base: Path, path: str) -> str | None:
     """A weather file named relative to the study, checked by reading it."""
     if value is None:
         return None
@@ -229,7 +190,7 @@ def weather_path(r: _Reader | None, value: object, base: Path, path: str) -> str
         return None
 
 
-def _regions(r: _Reader, doc: dict[str, Any], base: Path, tariffs: dict[str, TariffChoice]
+def _regions(r: TableReader, doc: dict[str, Any], base: Path, tariffs: dict[str, TariffChoice]
              ) -> tuple[Region, ...]:
     listed = doc.get("region", [])
     if not isinstance(listed, list):
@@ -255,7 +216,7 @@ def _regions(r: _Reader, doc: dict[str, Any], base: Path, tariffs: dict[str, Tar
     return tuple(out)
 
 
-def _distribution(r: _Reader, key: str, value: object) -> Distribution:
+def _distribution(r: TableReader, key: str, value: object) -> Distribution:
     path = f"distributions.{key}"
     default, low, high = _FIELDS[key]
     numeric = low is not None
@@ -299,7 +260,7 @@ def _distribution(r: _Reader, key: str, value: object) -> Distribution:
                         None if weights is None else tuple(float(w) for w in weights))
 
 
-def _distributions(r: _Reader, doc: dict[str, Any]) -> dict[str, Distribution]:
+def _distributions(r: TableReader, doc: dict[str, Any]) -> dict[str, Distribution]:
     table = r.table(doc, "distributions")
     for key in table:
         if key not in _FIELDS:
@@ -308,42 +269,7 @@ def _distributions(r: _Reader, doc: dict[str, Any]) -> dict[str, Distribution]:
             else Distribution("const", (default,)) for key, (default, _, _) in _FIELDS.items()}
 
 
-def _variant(r: _Reader, item: dict[str, Any], path: str) -> Variant:
-    mode = r.text(item, "mode", path, "self_consumption", tuple(m.value for m in OperationMode))
-    reserve = int(r.num(item, "reserve", path, 20, 0, 100))
-    export = r.text(item, "export", path, "pv_only", tuple(e.value for e in ExportRule))
-    charging = r.flag(item, "grid_charging", path, True)
-    strategy = r.text(item, "strategy", path, "economics", tuple(s.value for s in Strategy))
-    controls = SiteControls(backup_reserve_pct=reserve, mode=OperationMode(mode),
-                            export_rule=ExportRule(export), grid_charging_allowed=charging,
-                            strategy=Strategy(strategy))
-    default = f"{mode} {reserve}% {export}" + ("" if charging else " no-grid-charging")
-    return Variant(str(item.get("name", default)), controls)
-
-
-def _variants(r: _Reader, doc: dict[str, Any]) -> tuple[Variant, ...]:
-    out: list[Variant] = []
-    listed = doc.get("variant", [])
-    if not isinstance(listed, list):
-        r.problems.append("variant: use [[variant]] tables")
-        listed = []
-    for i, item in enumerate(listed):
-        out.append(_variant(r, item if isinstance(item, dict) else {}, f"variant[{i}]"))
-    matrix = r.table(doc, "matrix")
-    keys = [k for k in ("mode", "reserve", "export", "grid_charging") if k in matrix]
-    if keys:
-        lists = [v if isinstance(v, list) else [v] for v in (matrix[k] for k in keys)]
-        for combo in itertools.product(*lists):
-            out.append(_variant(r, dict(zip(keys, combo, strict=True)), "matrix"))
-    if not out:
-        out.append(_variant(r, {}, "variant"))
-    names = [v.name for v in out]
-    if len(set(names)) != len(names) or "no battery" in names:
-        r.problems.append('variant: names must be unique and not "no battery"')
-    return tuple(out)
-
-
-def _population(r: _Reader, doc: dict[str, Any], base: Path, regions: tuple[Region, ...]
+def _population(r: TableReader, doc: dict[str, Any], base: Path, regions: tuple[Region, ...]
                 ) -> tuple[int, Path | None]:
     table = r.table(doc, "population")
     if "csv" in table:
@@ -362,7 +288,7 @@ def _population(r: _Reader, doc: dict[str, Any], base: Path, regions: tuple[Regi
 def parse_study(doc: dict[str, Any], base: Path, path: Path | None = None) -> FleetStudy:
     """Validate a parsed study document (relative files from ``base``); raises
     StudyError listing every problem."""
-    r = _Reader()
+    r = TableReader()
     run = r.table(doc, "run")
     start, end = _window(r, run)
     step = int(r.num(run, "step_s", "run", 300, 60, 300))
@@ -375,7 +301,7 @@ def parse_study(doc: dict[str, Any], base: Path, path: Path | None = None) -> Fl
     regions = _regions(r, doc, base, tariffs)
     homes, csv = _population(r, doc, base, regions)
     dists = _distributions(r, doc)
-    variants = _variants(r, doc)
+    variants = read_variants(r, doc)
     if r.problems:
         raise StudyError(r.problems)
     return FleetStudy(path, start, end, step, seed, initial, chunk, tariffs, regions, homes,
