@@ -30,7 +30,7 @@ from gridtwin import tariff
 from gridtwin.domain.battery import BatteryModel
 from gridtwin.domain.site import BatteryBank, LoadSpec, Location, SiteKind, SiteSpec, SolarSpec
 from gridtwin.services.study import Study
-from gridtwin.services.studyfile import TableReader, read_variants
+from gridtwin.services.studyfile import StudyFileError, TableReader, read_variants
 from gridtwin.services.weather import checked_weather_file
 from gridtwin.services.whatif import Variant
 
@@ -39,10 +39,8 @@ __all__ = ["ConfigError", "SimConfig", "Variant", "load_config"]
 _DAY_S = 86_400
 
 
-class ConfigError(ValueError):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+class ConfigError(StudyFileError):
+    """An invalid ``simulate`` configuration."""
 
 
 @dataclass(frozen=True)

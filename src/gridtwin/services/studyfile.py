@@ -10,10 +10,18 @@ from typing import Any
 from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
 from gridtwin.services.whatif import Variant
 
-__all__ = ["TableReader", "read_variants"]
+__all__ = ["StudyFileError", "TableReader", "read_variants"]
 
 BASELINE_NAME = "no battery"
 """The name results give the same home without a battery; no variant may take it."""
+
+
+class StudyFileError(ValueError):
+    """An invalid study file; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 class TableReader:

@@ -29,7 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gridtwin import tariff
-from gridtwin.services.studyfile import TableReader, read_variants
+from gridtwin.services.studyfile import StudyFileError, TableReader, read_variants
 from gridtwin.services.weather import checked_weather_file
 from gridtwin.services.whatif import Variant
 
@@ -49,12 +49,8 @@ _FIELDS: dict[str, tuple[Any, float | None, float | None]] = {
 _MODELS = ("powerwall_2", "powerwall_plus", "powerwall_3")
 
 
-class StudyError(ValueError):
-    """An invalid study file; ``problems`` holds one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+class StudyError(StudyFileError):
+    """An invalid fleet study file."""
 
 
 @dataclass(frozen=True)
