@@ -73,7 +73,8 @@ class PlanTables(NamedTuple):
     at each grid energy [currency]; demand: mean demand price over the stage
     [currency/kW]; cap_row: (S, len(CAPS_W)) the row holding the stage's value table
     when the month's running peak import is CAPS_W[q] (the row itself without demand
-    charges; extra rows repeat the stage's data).
+    charges; extra rows repeat the stage's data); load_margin: share of home load added
+    to the stage's forecast for a spiky home in a demand-priced stage, else 0 [-].
     """
 
     stage_end_s: _I64
@@ -85,6 +86,7 @@ class PlanTables(NamedTuple):
     value: _F64
     demand: _F64
     cap_row: _I64
+    load_margin: _F64
 
 
 class PlanSettings(NamedTuple):
@@ -108,7 +110,7 @@ def empty_plan() -> PlanTables:
     """A plan with no stages (the kernel then never consults it)."""
     return PlanTables(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), np.zeros(0),
                       np.zeros(0), np.zeros(0), np.zeros((0, N_GRID)), np.zeros(0),
-                      np.zeros((0, CAPS_W.shape[0]), dtype=np.int64))
+                      np.zeros((0, CAPS_W.shape[0]), dtype=np.int64), np.zeros(0))
 
 
 @kernel
@@ -415,6 +417,26 @@ def _real_time_w(out: float, kind: int, net_now_w: float, st: _Stage, s: PlanSet
 
 
 @borrowing_kernel
+def _sustained_import_w(plan: PlanTables, row: int, st: _Stage, energy_wh: float,
+                        s: PlanSettings) -> float:
+    """Grid import [W] that, held from now to the end of the run of demand-priced stages
+    from row, leaves the battery just empty there at the plan's load: (forecast deficit -
+    deliverable stored energy) / time, at least 0."""
+    need_wh = 0.0
+    seconds = 0.0
+    r = row
+    while r < plan.net_w.shape[0] and plan.demand[r] > 0:
+        if r > row and plan.stage_end_s[r] <= plan.stage_end_s[r - 1]:
+            break  # the rows of another plan
+        dur = st.seconds if r == row else float(plan.stage_end_s[r] - plan.stage_end_s[r - 1])
+        need_wh += max(0.0, plan.net_w[r]) * dur / 3600.0
+        seconds += dur
+        r += 1
+    deliverable_wh = max(0.0, energy_wh - st.floor_wh) * s.eta
+    return max(0.0, (need_wh - deliverable_wh) * 3600.0 / max(seconds, 1.0))
+
+
+@borrowing_kernel
 def step_battery_w(plan: PlanTables, row: int, energy_wh: float, t_s: int, dt_s: int,
                    net_now_w: float, s: PlanSettings, peak_w: float) -> float:
     """Planned AC battery power [W] (+ discharging) for the step [t_s, t_s + dt_s) at the
@@ -437,7 +459,11 @@ def step_battery_w(plan: PlanTables, row: int, energy_wh: float, t_s: int, dt_s:
       without the layer: serving every deficit there drains the battery before the
       window's peak, 91.1 % instead of 98.8 % of the optimum on bench_control's example
       TOU + demand row); the grid import is capped at the higher of the planned import
-      and the month's running peak: the battery covers any spike above it.
+      and the month's running peak: the battery covers any spike above it;
+    - a spiky home (plan.load_margin > 0) in a demand-priced stage instead imports the
+      level the stored energy sustains to the window's end at the plan's (margined)
+      load, never more, and the battery covers everything above it: held hourly plans
+      leave the appliance runs of a heavy evening to the grid once the battery is empty.
 
     Dispatch clips the result to every invariant (reserve, power limits, export rule).
     """
@@ -446,6 +472,8 @@ def step_battery_w(plan: PlanTables, row: int, energy_wh: float, t_s: int, dt_s:
     _, b, kind, level = _best(st, plan.value, plan.cap_row, energy_wh, s, margin, peak_w)
     planned_import_w = max(0.0, st.net_w - b)
     demand_priced = st.levels > 1 and st.demand > 0
+    if demand_priced and plan.load_margin[row] > 0 and net_now_w > 0:
+        return max(0.0, net_now_w - _sustained_import_w(plan, row, st, energy_wh, s))
     if (demand_priced and kind != KIND_IDLE and (b > 0 or kind != KIND_HOLD)):
         # Demand-priced: hold the planned grid import and let the battery follow the
         # measured load around it, so load swings within the stage set no new peak.
@@ -549,12 +577,13 @@ def _solve(row0: int, n_stages: int, seconds: _F64, plan: PlanTables, terminal: 
 @kernel
 def _fill_plans(midnights: _I64, w0: int, step_s: int, solar_fc: _F64, load_fc: _F64,
                 buy: _F64, sell: _F64, demand: _F64, floor_wh: float, top_wh: float,
-                s: PlanSettings, rows0: _I64, plan: PlanTables) -> None:
+                s: PlanSettings, rows0: _I64, plan: PlanTables, load_margin: float) -> None:
     """Stage rows and value tables of one plan per local day ``midnights[:-2]``.
 
     solar_fc: (2, n) forecast solar per step of the window from w0 [W], row 0 as known
     the same day, row 1 a day ahead; load_fc: (n,) [W]; buy / sell: (n,) prices;
-    demand: (n,) demand prices [currency/kW]. plan.cap_row is already laid out.
+    demand: (n,) demand prices [currency/kW]; load_margin: share of load added in
+    demand-priced steps [-]. plan.cap_row is already laid out.
     """
     for d in range(midnights.shape[0] - HORIZON_DAYS):
         start = midnights[d]
@@ -574,7 +603,8 @@ def _fill_plans(midnights: _I64, w0: int, step_s: int, solar_fc: _F64, load_fc: 
             ps = 0.0
             pd = 0.0
             for k in range(k_a, k_b):
-                net += load_fc[k] - solar_fc[lead, k]
+                load = load_fc[k] * (1.0 + load_margin) if demand[k] > 0 else load_fc[k]
+                net += load - solar_fc[lead, k]
                 pb += buy[k]
                 ps += sell[k]
                 pd += demand[k]
@@ -586,6 +616,7 @@ def _fill_plans(midnights: _I64, w0: int, step_s: int, solar_fc: _F64, load_fc: 
             plan.floor_wh[row] = floor_wh
             plan.top_wh[row] = top_wh
             plan.demand[row] = pd / m
+            plan.load_margin[row] = load_margin if pd > 0 else 0.0
             seconds[r] = float(t_b - t_a)
             if lead == 1:
                 cheapest = min(cheapest, pb / m)
@@ -605,17 +636,20 @@ def _copy_stage(plan: PlanTables, src: int, dst: int) -> None:
     plan.floor_wh[dst] = plan.floor_wh[src]
     plan.top_wh[dst] = plan.top_wh[src]
     plan.demand[dst] = plan.demand[src]
+    plan.load_margin[dst] = plan.load_margin[src]
 
 
 def solve_plans(midnights: _I64, w0: int, step_s: int, solar_fc_w: _F64, load_fc_w: _F64,
                 buy: _F64, sell: _F64, floor_wh: float, top_wh: float, settings: PlanSettings,
-                demand_kw: _F64 | None = None) -> tuple[PlanTables, _I64]:
+                demand_kw: _F64 | None = None, demand_load_margin: float = 0.0
+                ) -> tuple[PlanTables, _I64]:
     """One plan per local day starting at ``midnights[:-2]`` over a window of steps.
 
     midnights: local midnight instants [Unix s], the window [w0, ...) covering them to the
     last; solar_fc_w: (2, n) same-day and day-ahead solar forecasts [W]; load_fc_w: (n,)
     [W]; buy / sell: (n,) effective prices [currency/kWh]; demand_kw: (n,) demand prices
-    [currency/kW] (None: none). Returns the stage rows and the first row of each day's
+    [currency/kW] (None: none); demand_load_margin: share of home load added to the
+    forecast in demand-priced steps [-] (a spiky home's). Returns the stage rows and the first row of each day's
     plan (len(midnights) - 1 entries, the last one past the end). A plan whose horizon
     has demand prices gets one value table per CAPS_W level (extra rows after the base).
     """
@@ -640,11 +674,11 @@ def solve_plans(midnights: _I64, w0: int, step_s: int, solar_fc_w: _F64, load_fc
                 n_rows += counts[d]
     plan = PlanTables(np.zeros(n_rows, dtype=np.int64), np.zeros(n_rows), np.zeros(n_rows),
                       np.zeros(n_rows), np.zeros(n_rows), np.zeros(n_rows),
-                      np.zeros((n_rows, N_GRID)), np.zeros(n_rows), cap_row)
+                      np.zeros((n_rows, N_GRID)), np.zeros(n_rows), cap_row, np.zeros(n_rows))
     _fill_plans(np.asarray(midnights, dtype=np.int64), int(w0), int(step_s),
                 np.ascontiguousarray(solar_fc_w, dtype=np.float64),
                 np.ascontiguousarray(load_fc_w, dtype=np.float64),
                 np.ascontiguousarray(buy, dtype=np.float64),
                 np.ascontiguousarray(sell, dtype=np.float64), np.ascontiguousarray(dem),
-                float(floor_wh), float(top_wh), settings, rows0, plan)
+                float(floor_wh), float(top_wh), settings, rows0, plan, float(demand_load_margin))
     return plan, rows0

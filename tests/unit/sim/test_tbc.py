@@ -160,3 +160,4 @@ def test_demand_peak_is_observation_independent() -> None:
     for t in np.linspace(T0 + 7, T0 + DAY_S, 13).astype(int):
         st = advance(SPEC, no_gc, st, int(t), env=heavy, prices=prices).state
     assert st == whole and whole.demand_peak_w > 0
+
