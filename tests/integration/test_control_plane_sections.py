@@ -1,0 +1,117 @@
+"""Control-plane behaviours found broken by earlier sessions (emulator.md §3, §4, §5):
+reseeding the plain ``serve`` world, the scenario's ``rate_limits`` and ``vehicles``
+sections, the solar ``inverter_eta`` key. Each runs against the app over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from gridtwin.api.app import create_app
+from gridtwin.services.provision import DEMO_USER, demo_spec, ensure_demo, seeded_id
+from gridtwin.services.world import World
+from gridtwin.sim.runner import load_site
+from tests.conftest import NOW_S, make_world
+
+pytestmark = pytest.mark.timeout(180)
+
+ADMIN = "admin-token-for-section-tests"
+SITE_ID = 1_000_000_000_000_001
+START = "2025-07-15T12:00:00-07:00"
+
+
+class App:
+    def __init__(self, world: World, client: TestClient) -> None:
+        self.world, self.client = world, client
+        self.admin = {"Authorization": f"Bearer {ADMIN}"}
+
+    def control(self, method: str, path: str, body: Any = None) -> Any:
+        return self.client.request(method, f"/_gridtwin/{path}", headers=self.admin,
+                                   content=None if body is None else json.dumps(body))
+
+    def ok(self, method: str, path: str, body: Any = None) -> Any:
+        r = self.control(method, path, body)
+        assert r.status_code == 200, r.text[:800]
+        return r.json()["response"]
+
+    def refused(self, path: str, body: Any) -> dict[str, list[str]]:
+        r = self.control("POST", path, body)
+        assert r.status_code == 400, r.text[:800]
+        assert r.json()["response"] is None and r.json()["error"] == "invalid_field"
+        messages: dict[str, list[str]] = r.json()["messages"]
+        return messages
+
+    def api(self, token: str, path: str, site_id: int = SITE_ID) -> Any:
+        return self.client.get(f"/api/1/energy_sites/{site_id}/{path}",
+                               headers={"Authorization": f"Bearer {token}"})
+
+
+def _app(db_url: str, *, demo: bool) -> Iterator[App]:
+    world = make_world(db_url, admin_token=ADMIN)
+    if demo:
+        ensure_demo(world)  # what plain ``gridtwin serve`` stores on a new database
+    with TestClient(create_app(world), raise_server_exceptions=False) as client:
+        yield App(world, client)
+    world.store.dispose()
+
+
+@pytest.fixture
+def served(db_url: str) -> Iterator[App]:
+    """The world of ``gridtwin serve`` without --scenario or --preset: the demo site, no
+    scenario document."""
+    yield from _app(db_url, demo=True)
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[App]:
+    yield from _app(db_url, demo=False)
+
+
+def _scenario(**extra: Any) -> dict[str, Any]:
+    return {"version": 1, "clock": {"start": START, "mode": "frozen"},
+            "sites": [{"energy_site_id": SITE_ID, "time_zone": "America/Los_Angeles",
+                       "installation_date": "2025-07-14T00:00:00-07:00",
+                       "wall_connectors": [{}]}],
+            **extra}
+
+
+# 1. POST /_gridtwin/seed on the plain serve world -------------------------------------
+
+def test_seed_on_the_plain_serve_world_rebuilds_the_demo_site_and_keeps_the_clock(served: App):
+    assert served.ok("GET", "scenario") is None
+    before = served.ok("GET", "clock")
+    assert before["now"] == NOW_S and before["mode"] == "frozen"
+
+    loaded = served.ok("POST", "seed", {"seed": 7})
+
+    demo = demo_spec(7, NOW_S)
+    assert loaded["seed"] == 7 and loaded["now"] == NOW_S
+    assert loaded["sites"] == [demo.energy_site_id] == [seeded_id(7, "site", 0)]
+    after = served.ok("GET", "clock")
+    assert (after["now"], after["mode"], after["rate"]) == (NOW_S, "frozen", before["rate"])
+    with served.world.store.peek() as tx:  # not read over HTTP: that warms a year up
+        rows = tx.list_sites()
+        stored = load_site(tx, demo.energy_site_id)
+    assert [r.energy_site_id for r in rows] == [demo.energy_site_id]
+    assert stored is not None and stored.spec == demo and stored.row.user_id == DEMO_USER
+    assert served.ok("GET", "info")["seed"] == 7
+    # The reply's token lists the new demo site.
+    token = loaded["tokens"][f"{DEMO_USER}:default"]
+    products = served.client.get("/api/1/products", headers={"Authorization": f"Bearer {token}"})
+    assert products.status_code == 200
+    assert [(p["energy_site_id"], p["site_name"]) for p in products.json()["response"]] == [
+        (demo.energy_site_id, "My Home")]
+    # Still no scenario document: a later reset rebuilds the same demo world.
+    assert served.ok("GET", "scenario") is None
+    again = served.ok("POST", "reset", {})
+    assert again["sites"] == [demo.energy_site_id] and again["seed"] == 7
+
+
+def test_seed_refuses_a_bad_seed_or_member(served: App):
+    assert "seed" in served.refused("seed", {"seed": "7"})
+    assert "seeds" in served.refused("seed", {"seed": 7, "seeds": 8})
