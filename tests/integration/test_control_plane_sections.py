@@ -115,3 +115,37 @@ def test_seed_on_the_plain_serve_world_rebuilds_the_demo_site_and_keeps_the_cloc
 def test_seed_refuses_a_bad_seed_or_member(served: App):
     assert "seed" in served.refused("seed", {"seed": "7"})
     assert "seeds" in served.refused("seed", {"seed": 7, "seeds": 8})
+
+
+# 4. solar.inverter_eta -------------------------------------------------------------------
+
+def _solar_site(site_id: int, **solar: Any) -> dict[str, Any]:
+    return {"energy_site_id": site_id, "type": "solar", "time_zone": "America/Los_Angeles",
+            "installation_date": "2025-07-15T00:00:00-07:00", "sky": "clear",
+            "solar": {"dc_kw": 5, **solar}}
+
+
+def test_solar_inverter_eta_scales_the_ac_power_of_the_panels(app: App):
+    loaded = app.ok("POST", "scenario", {
+        "version": 1, "clock": {"start": START, "mode": "frozen"},
+        "sites": [_solar_site(SITE_ID, inverter_eta=1.0), _solar_site(SITE_ID + 1, inverter_eta=0.5),
+                  _solar_site(SITE_ID + 2)]})
+    token = loaded["tokens"]["demo:default"]
+    full, half, default = (app.api(token, "live_status", s).json()["response"]["solar_power"]
+                           for s in (SITE_ID, SITE_ID + 1, SITE_ID + 2))
+    assert full > 2000  # clear noon in July, 5 kW of panels
+    # PVWatts' inverter model: the nominal efficiency, shaped by the part-load curve.
+    assert 0.48 < half / full < 0.52
+    assert 0.95 < default / full < 0.97  # 0.96 without a Powerwall carrying the PV
+    scenario = app.ok("GET", "scenario")
+    assert scenario["sites"][1]["solar"]["inverter_eta"] == 0.5
+
+
+@pytest.mark.parametrize("eta", [0, -0.1, 1.01, "0.9", True, [0.9]])
+def test_solar_inverter_eta_out_of_range_is_refused_naming_it(app: App, eta: Any):
+    messages = app.refused("sites", {**_solar_site(SITE_ID, inverter_eta=eta), "owner": "demo"})
+    assert list(messages) == ["site.solar.inverter_eta"]
+    assert "at most 1" in messages["site.solar.inverter_eta"][0]
+    messages = app.refused("scenario", {"version": 1, "sites": [
+        _solar_site(SITE_ID), _solar_site(SITE_ID + 1, inverter_eta=eta)]})
+    assert list(messages) == ["sites[1].solar.inverter_eta"]
