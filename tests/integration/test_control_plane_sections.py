@@ -149,3 +149,108 @@ def test_solar_inverter_eta_out_of_range_is_refused_naming_it(app: App, eta: Any
     messages = app.refused("scenario", {"version": 1, "sites": [
         _solar_site(SITE_ID), _solar_site(SITE_ID + 1, inverter_eta=eta)]})
     assert list(messages) == ["sites[1].solar.inverter_eta"]
+
+
+# 2. rate_limits and vehicles sections ----------------------------------------------------
+
+LIVE_RULE = {"name": "live", "match": {"endpoint": "live_status"}, "key": "user+site",
+             "limit": 2, "window_s": 60}
+
+
+def test_scenario_rate_limits_answer_429_with_the_documented_headers(app: App):
+    loaded = app.ok("POST", "scenario", _scenario(rate_limits=[LIVE_RULE]))
+    token = loaded["tokens"]["demo:default"]
+    assert app.ok("GET", "rate-limits")["config"] == [LIVE_RULE]
+    first = app.api(token, "live_status")
+    assert first.status_code == 200
+    assert (first.headers["ratelimit-limit"], first.headers["ratelimit-remaining"]) == ("2", "1")
+    assert app.api(token, "live_status").status_code == 200
+    third = app.api(token, "live_status")
+    assert third.status_code == 429 and third.json()["error"] == "rate_limited"
+    assert int(third.headers["retry-after"]) >= 1
+    assert third.headers["retry-after"] == third.headers["ratelimit-reset"]
+    assert "ratelimit-limit" not in app.api(token, "site_info").headers  # other routes: no rule
+    # A reset reloads the scenario: its limits again, buckets full.
+    token = app.ok("POST", "reset", {})["tokens"]["demo:default"]
+    assert app.api(token, "live_status").status_code == 200
+
+
+def test_scenario_rate_limits_may_name_a_preset_and_replace_the_one_in_force(app: App):
+    app.ok("PUT", "rate-limits", {"rules": [LIVE_RULE]})
+    loaded = app.ok("POST", "scenario", _scenario(rate_limits="strict"))
+    token = loaded["tokens"]["demo:default"]
+    assert app.ok("GET", "rate-limits")["config"] == "strict"
+    assert app.api(token, "live_status").headers["ratelimit-limit"] == "1"
+    assert app.api(token, "live_status").status_code == 429
+    # Without the section, the limits in force stay (here: strict, buckets kept).
+    app.ok("POST", "scenario", _scenario())
+    assert app.ok("GET", "rate-limits")["config"] == "strict"
+
+
+def test_scenario_rate_limits_are_checked_with_the_rest(app: App):
+    before = app.ok("GET", "rate-limits")["config"]
+    messages = app.refused("scenario", _scenario(rate_limits="loose"))
+    assert list(messages) == ["rate_limits"] and "strict" in messages["rate_limits"][0]
+    messages = app.refused("scenario", _scenario(
+        rate_limits=[LIVE_RULE, {**LIVE_RULE, "limit": 0}, {**LIVE_RULE, "key": "planet"}],
+        seed="x"))
+    assert set(messages) == {"seed", "rate_limits[1].limit", "rate_limits[2].key"}
+    assert "rate_limits" in app.refused("scenario", _scenario(rate_limits={"limit": 2}))
+    assert app.ok("GET", "rate-limits")["config"] == before
+
+
+CAR = {"id": "7d8e5d0c-3f0b-4a53-9a3e-2b2c6a1e0f11", "vin": "5YJ3E1EA7KF317000",
+       "max_charge_w": 3600}
+VAN = {"id": "0f6c1d9e-8a57-4d0e-b8a2-5c3f7e9d1a22", "vin": "7SAYGDEE5PF000123",
+       "max_charge_w": 7200, "in_products": False}
+
+
+def test_a_scenario_vehicle_is_what_an_ev_plug_in_charges(app: App):
+    loaded = app.ok("POST", "scenario", _scenario(
+        vehicles=[CAR, VAN],
+        events=[{"type": "ev_plug_in", "at": "+PT1M", "energy_wh": 5000}]))
+    token = loaded["tokens"]["demo:default"]
+    (event,) = app.ok("GET", "events")
+    assert event["params"]["vehicle_id"] == CAR["id"] and event["params"]["vin"] == CAR["vin"]
+    app.ok("POST", "clock/advance", {"seconds": 600})
+    wc = app.api(token, "live_status").json()["response"]["wall_connectors"][0]
+    assert wc["vin"] == CAR["vin"] and wc["wall_connector_power"] == CAR["max_charge_w"]
+    app.ok("POST", "clock/advance", {"seconds": 3 * 3600})
+    charges = app.client.get(f"/api/1/energy_sites/{SITE_ID}/telemetry_history",
+                             params={"kind": "charge"},
+                             headers={"Authorization": f"Bearer {token}"})
+    assert CAR["id"] in charges.text and charges.json()["response"]["charge_history"]
+    # The control plane's ev_plug_in takes the named scenario vehicle's VIN and power.
+    app.ok("POST", f"sites/{SITE_ID}/events", {"type": "ev_unplug"})
+    made = app.ok("POST", f"sites/{SITE_ID}/events",
+                  {"type": "ev_plug_in", "vehicle_id": VAN["id"], "energy_wh": 9000})
+    assert made["params"]["vin"] == VAN["vin"]
+    app.ok("POST", "clock/advance", {"seconds": 600})
+    wc = app.api(token, "live_status").json()["response"]["wall_connectors"][0]
+    assert wc["vin"] == VAN["vin"] and wc["wall_connector_power"] == VAN["max_charge_w"]
+
+
+def test_ev_plug_in_must_name_a_scenario_vehicle_when_there_are_some(app: App):
+    app.ok("POST", "scenario", _scenario(vehicles=[CAR]))
+    path = f"sites/{SITE_ID}/events"
+    assert "vehicle_id" in app.refused(path, {"type": "ev_plug_in", "vehicle_id": VAN["id"]})
+    assert "vin" in app.refused(path, {"type": "ev_plug_in", "vin": VAN["vin"]})
+    messages = app.refused("scenario", _scenario(vehicles=[CAR], events=[
+        {"type": "ev_plug_in", "vehicle_id": VAN["id"]}]))
+    assert list(messages) == ["events[0].vehicle_id"]
+
+
+def test_scenario_vehicles_are_checked_with_the_rest(app: App):
+    messages = app.refused("scenario", _scenario(vehicles=[
+        {**CAR, "id": "not-a-uuid"}, {**CAR, "vin": "SHORT"}, {**VAN, "max_charge_w": 100},
+        {**VAN, "id": CAR["id"], "in_products": "yes", "colour": "red"}, "car"]))
+    assert set(messages) == {"vehicles[0].id", "vehicles[1].vin", "vehicles[2].max_charge_w",
+                             "vehicles[3].id", "vehicles[3].in_products", "vehicles[3].colour",
+                             "vehicles[4]"}
+    assert "vehicles" in app.refused("scenario", _scenario(vehicles={"id": CAR["id"]}))
+
+
+def test_a_section_the_spec_does_not_define_is_refused(app: App):
+    messages = app.refused("scenario", _scenario(vehicle=[CAR], tokens=[]))
+    assert set(messages) == {"vehicle", "tokens"}
+    assert "rate_limits" in messages["vehicle"][0] and "vehicles" in messages["vehicle"][0]

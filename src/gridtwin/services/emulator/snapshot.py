@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import delete, insert, select
 
@@ -61,7 +61,7 @@ SNAPSHOT_VERSION = 1
 _RESET_MEMBERS = ("scope", "site_id", "user", "keep_clock", "keep_faults")
 
 
-def _int_in(value: object, lo: int, hi: int) -> bool:
+def _int_in(value: object, lo: int, hi: int) -> TypeGuard[int]:
     """True for an integer (not a boolean) with lo <= value < hi."""
     return isinstance(value, int) and not isinstance(value, bool) and lo <= value < hi
 
@@ -249,7 +249,7 @@ def reseed(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
         snap = {**jsonio.loads(baseline, decimals=False), "seed": seed}
         import_state(world, snap, baseline=snap)
         return _result(world, _site_ids(world))
-    return _demo_world(world, int(seed))
+    return _demo_world(world, seed)
 
 
 EXPORT_BATCH_ROWS = 2_000
