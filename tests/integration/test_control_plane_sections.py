@@ -112,6 +112,18 @@ def test_seed_on_the_plain_serve_world_rebuilds_the_demo_site_and_keeps_the_cloc
     assert again["sites"] == [demo.energy_site_id] and again["seed"] == 7
 
 
+def test_seed_on_a_world_imported_without_a_scenario_restores_it_with_the_seed(app: App):
+    app.ok("POST", "scenario", _scenario())
+    snapshot = app.ok("GET", "state?secrets=1")
+    app.ok("POST", "state", {**snapshot, "scenario": None})
+    app.ok("POST", "clock/advance", {"seconds": 3600})
+    loaded = app.ok("POST", "seed", {"seed": 9})
+    assert (loaded["seed"], loaded["sites"]) == (9, [SITE_ID])
+    assert app.ok("GET", "clock")["now"] == snapshot["clock"]["now"]  # as a reset restores it
+    assert app.ok("GET", "scenario") is None
+    assert app.ok("POST", "reset", {})["seed"] == 9
+
+
 def test_seed_refuses_a_bad_seed_or_member(served: App):
     assert "seed" in served.refused("seed", {"seed": "7"})
     assert "seeds" in served.refused("seed", {"seed": 7, "seeds": 8})
