@@ -35,6 +35,19 @@ from gridtwin.web import attach as attach_dashboard
 __all__ = ["RunningGridtwin", "postgres_database", "running_gridtwin"]
 
 ADMIN_TOKEN = "gridtwin-test-admin-token"
+DEFAULT_START = "2025-07-15T12:00:00-07:00"
+"""Where the helper starts a world that has no start of its own (the ``demo`` preset,
+a scenario without ``clock.start``): noon in Los Angeles, so tests reproduce."""
+
+
+class _OwnStart:
+    """``start`` not given: the preset's or scenario's own start, else DEFAULT_START."""
+
+    def __repr__(self) -> str:
+        return "<own start>"
+
+
+OWN_START: Any = _OwnStart()
 
 
 @dataclass
@@ -82,21 +95,26 @@ def running_gridtwin(
     *,
     scenario: dict[str, Any] | None = None,
     seed: int = 0,
-    start: Any = "2025-07-15T12:00:00-07:00",
+    start: Any = OWN_START,
     db: str | None = None,
 ) -> Iterator[RunningGridtwin]:
-    """Serve gridtwin on 127.0.0.1:<free port> with a frozen clock at ``start``."""
+    """Serve gridtwin on 127.0.0.1:<free port> with a frozen clock.
+
+    The clock starts at the preset's (or scenario's) own ``clock.start``, and at
+    DEFAULT_START when it has none; ``start`` given moves a preset there (a scenario
+    only when it has no start of its own), and ``start=None`` keeps a start-less world
+    at the wall-clock now."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="gridtwin-") as tmp:
         url = db or f"sqlite:///{Path(tmp) / 'gridtwin.db'}"
         world = open_world(Settings(db_url=url, public_base_url=base, admin_token=ADMIN_TOKEN,
                                     demo_on_empty=False, seed=seed))
-        doc = scenario or preset(preset_name, seed, start)
-        doc.setdefault("clock", {})
-        doc["clock"] = {**doc["clock"], "mode": "frozen"}
+        given = start is not OWN_START
+        doc = scenario or preset(preset_name, seed, start if given else None)
+        doc["clock"] = {**(doc.get("clock") or {}), "mode": "frozen"}
         if doc["clock"].get("start") is None:
-            doc["clock"]["start"] = start
+            doc["clock"]["start"] = start if given else DEFAULT_START
         loaded = load_scenario(world, doc)
         server = uvicorn.Server(uvicorn.Config(attach_dashboard(create_app(world), world), host="127.0.0.1", port=port,
                                                log_level="warning", lifespan="off"))

@@ -7,6 +7,7 @@ and the ``tesla-fleet-api`` client.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -261,3 +262,21 @@ def test_reset_one_site_rebuilds_it_and_leaves_the_others():
         assert gt.control.events(site_id=battery) == []
         with pytest.raises(ControlError):
             gt.control.reset(scope="site", site_id=123)
+
+
+@pytest.mark.parametrize("name", ["dst_spring_forward", "dst_fall_back", "dst_half_hour"])
+def test_running_gridtwin_loads_a_preset_at_its_own_start(name: str):
+    start = preset(name)["clock"]["start"]  # site-local noon on the DST-change day
+    with running_gridtwin(preset_name=name) as gt:
+        assert gt.control.clock()["now"] == int(datetime.fromisoformat(start).timestamp())
+        live = httpx.get(gt.url("live_status"), headers=gt.headers, timeout=120).json()["response"]
+        assert live["timestamp"] == start
+
+
+def test_running_gridtwin_starts_a_preset_without_a_start_at_the_default():
+    with running_gridtwin() as gt:  # demo: its own start is "now"; the helper pins it
+        live = httpx.get(gt.url("live_status"), headers=gt.headers, timeout=120).json()["response"]
+        assert live["timestamp"] == "2025-07-15T12:00:00-07:00"
+    with running_gridtwin("sunny_export", start="2025-07-01T09:00:00-07:00") as gt:
+        live = httpx.get(gt.url("live_status"), headers=gt.headers, timeout=120).json()["response"]
+        assert live["timestamp"] == "2025-07-01T09:00:00-07:00"

@@ -150,7 +150,8 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
                   energy_site_id=_f("integer", "id; default generated from the seed"),
                   name=_f("string", "site name"),
                   location=_f("object", "latitude and longitude [degrees]"),
-                  solar=_f("object", "dc_kw and panel orientation"),
+                  solar=_f("object", "dc_kw, tilt, azimuth, losses_pct, inverter_ac_w, "
+                                       "inverter_eta (0 < eta <= 1)"),
                   batteries=_f("array", "[{model, count}]"),
                   installation_date=_f(_TIME, "history starts here; default 30 days ago")),
         example={"energy_site_id": 4242, "owner": "carol", "type": "solar",
@@ -253,6 +254,9 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         errors=(400, 401)),
     ("POST", "/_gridtwin/seed"): RouteDoc(
         "Reload the active scenario with another seed.",
+        description="A reset with another seed: the active scenario (clock back to its "
+                    "start), an imported snapshot (its clock) or, without either, the demo "
+                    "world of `gridtwin serve` (the clock left where it is).",
         body=_obj(("seed",), seed=_SEED), example={"seed": 7}, reply=_LOAD_REPLY,
         errors=(400, 401)),
     ("GET", "/_gridtwin/state"): RouteDoc(
@@ -282,8 +286,12 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
                     "`messages`; the world stays as it was. Format: docs/scenarios.md.",
         body=_obj(("version",), version=_f("integer", "1"), seed=_SEED,
                   clock=_f("object", "start and mode"), users=_f("array", "users and their sites"),
+                  vehicles=_f("array", "[{id, vin, max_charge_w, in_products}]: the cars "
+                                       "ev_plug_in charges"),
                   sites=_f("array", "site descriptions"), events=_f("array", "events"),
-                  faults=_f("array", "fault rules")),
+                  faults=_f("array", "fault rules"),
+                  rate_limits=_f(("string", "array"), "a rate-limit preset name or rules, "
+                                                      "as PUT /_gridtwin/rate-limits")),
         example={"version": 1, "clock": {"start": "2025-07-15T12:00:00-07:00",
                                          "mode": "frozen"},
                  "sites": [{"name": "Cabin", "type": "solar",

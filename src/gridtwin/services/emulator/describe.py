@@ -48,7 +48,7 @@ from gridtwin.domain.site import (
     SolarSpec,
     WallConnectorSpec,
 )
-from gridtwin.services.emulator.inputs import NAME_CHARS, Problems, Reader
+from gridtwin.services.emulator.inputs import NAME_CHARS, Problems, Reader, is_number
 from gridtwin.services.provision import din_for, seeded_id, seeded_uuid
 from gridtwin.services.timeparams import parse_instant
 from gridtwin.sim.weather import WeatherFileError, file_station
@@ -241,13 +241,27 @@ def _solar(site: Reader, kind: SiteKind) -> SolarSpec | None:
         if kind is SiteKind.WALL_CONNECTOR and site.given("solar"):
             site.add("solar", "a wall_connector site has no solar")
         return None
-    sol = site.child("solar", ("dc_kw", "tilt", "azimuth", "losses_pct", "inverter_ac_w"))
+    sol = site.child("solar", ("dc_kw", "tilt", "azimuth", "losses_pct", "inverter_ac_w",
+                               "inverter_eta"))
     return SolarSpec(
         dc_kw=sol.number("dc_kw", 7.6, 0.1, 1000), tilt_deg=sol.number("tilt", 20.0, 0, 90),
         azimuth_deg=sol.optional_number("azimuth", 0, 360),
         losses_pct=sol.number("losses_pct", 14.0, 0, 99),
         inverter_ac_w=sol.optional_integer("inverter_ac_w", 0, 2_000_000),
+        inverter_eta=_inverter_eta(sol),
     )
+
+
+def _inverter_eta(sol: Reader) -> float | None:
+    """The PV inverter's nominal efficiency, 0 < eta <= 1 (None: from the Powerwall units
+    that carry the PV, else 0.96; SiteSpec.solar_inverter_eta)."""
+    if not sol.given("inverter_eta"):
+        return None
+    value = sol.data["inverter_eta"]
+    if not is_number(value) or not 0 < value <= 1:
+        sol.add("inverter_eta", "must be a number above 0 and at most 1 (e.g. 0.96)")
+        return None
+    return float(value)
 
 
 def _load(site: Reader) -> LoadSpec:

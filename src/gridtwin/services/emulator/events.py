@@ -21,6 +21,7 @@ from gridtwin.domain.events import EventType
 from gridtwin.services.calendar_parse import parse_when
 from gridtwin.services.emulator.describe import EARLIEST_INSTALLATION_S, SKIES
 from gridtwin.services.emulator.inputs import MAX_INSTANT_S, NAME_CHARS, Problems, Reader
+from gridtwin.services.emulator.vehicles import Vehicle, world_vehicles
 from gridtwin.services.world import World
 from gridtwin.sim.runner import advance_site
 from gridtwin.store.repository import Tx
@@ -93,11 +94,29 @@ def _end(body: Reader, kind: EventType, start_s: int, now_s: int) -> int | None:
     return None
 
 
-def _params(body: Reader, kind: EventType, now_s: int) -> dict[str, Any]:
+def _vehicle(body: Reader, vehicles: Sequence[Vehicle]) -> dict[str, Any]:
+    """The charged vehicle's members of an ev_plug_in's params: a scenario's vehicle (the
+    one named, else the first), or with none in the scenario whichever the body names."""
+    if not vehicles:
+        return {"vehicle_id": body.text("vehicle_id", _DEFAULT_VEHICLE, NAME_CHARS["vehicle_id"]),
+                "vin": body.text("vin", "5YJ3E1EA7KF000001", 17)}
+    vehicle = vehicles[0]
+    if body.given("vehicle_id"):
+        named = [v for v in vehicles if v.id.lower() == str(body.data["vehicle_id"]).lower()]
+        if not named:
+            body.add("vehicle_id", "must name one of the scenario's vehicles: "
+                                   + ", ".join(v.id for v in vehicles))
+        vehicle = named[0] if named else vehicle
+    if body.given("vin") and body.data["vin"] != vehicle.vin:
+        body.add("vin", f"vehicle {vehicle.id} has VIN {vehicle.vin}")
+    return {"vehicle_id": vehicle.id, "vin": vehicle.vin, "vehicle_max_w": vehicle.max_charge_w}
+
+
+def _params(body: Reader, kind: EventType, now_s: int,
+            vehicles: Sequence[Vehicle] = ()) -> dict[str, Any]:
     if kind is EventType.EV_PLUG_IN:
         params: dict[str, Any] = {
-            "vehicle_id": body.text("vehicle_id", _DEFAULT_VEHICLE, NAME_CHARS["vehicle_id"]),
-            "vin": body.text("vin", "5YJ3E1EA7KF000001", 17),
+            **_vehicle(body, vehicles),
             "energy_wh": body.integer("energy_wh", 20_000, 1, 200_000),
         }
         if body.given("max_power_w"):
@@ -121,9 +140,10 @@ def _params(body: Reader, kind: EventType, now_s: int) -> dict[str, Any]:
     return {}
 
 
-def _validated(body: Mapping[str, Any], now_s: int, extra: Sequence[str] = ()) -> _Event:
+def _validated(body: Mapping[str, Any], now_s: int, extra: Sequence[str] = (),
+               vehicles: Sequence[Vehicle] = ()) -> _Event:
     """The event of ``body`` at ``now_s``; raises InvalidField listing every problem.
-    ``extra``: members the caller reads itself (``sites``)."""
+    ``extra``: members the caller reads itself (``sites``); ``vehicles``: the scenario's."""
     problems = Problems()
     head = Reader(problems, body, "")
     types = tuple(t.value for t in EventType)
@@ -136,7 +156,7 @@ def _validated(body: Mapping[str, Any], now_s: int, extra: Sequence[str] = ()) -
     start = now_s
     if reader.given("at"):
         start = _instant(reader, "at", now_s, now_s) or now_s
-    params = _params(reader, kind, now_s)
+    params = _params(reader, kind, now_s, vehicles)
     end = None if kind is EventType.SKY else _end(reader, kind, start, now_s)
     din = reader.optional_text("din", NAME_CHARS["din"]) if kind in (
         EventType.EV_PLUG_IN, EventType.EV_UNPLUG, EventType.WC_FAULT) else None
@@ -171,7 +191,8 @@ def create_events(world: World, site_ids: Sequence[int], body: Mapping[str, Any]
                   extra: Sequence[str] = ()) -> list[dict[str, Any]]:
     """Validate ``body`` and store it as one event per site, all in one transaction."""
     now = world.now_s()
-    event = _validated(body, now, extra)
+    plug_in = body.get("type") == EventType.EV_PLUG_IN.value
+    event = _validated(body, now, extra, world_vehicles(world) if plug_in else ())
     rows = []
     with _sites_tx(world, site_ids) as tx:
         for site_id in site_ids:
@@ -204,10 +225,11 @@ class NewEvent:
     dins: tuple[str, ...]
 
 
-def build_event(body: Mapping[str, Any], dins: Sequence[str], now_s: int) -> NewEvent:
-    """Check an event body for a site with these Wall Connectors at ``now_s`` (scenarios
-    check every event before anything is stored)."""
-    event = _validated(body, now_s)
+def build_event(body: Mapping[str, Any], dins: Sequence[str], now_s: int,
+                vehicles: Sequence[Vehicle] = ()) -> NewEvent:
+    """Check an event body for a site with these Wall Connectors at ``now_s`` in a world
+    with these vehicles (scenarios check every event before anything is stored)."""
+    event = _validated(body, now_s, vehicles=vehicles)
     _row(event, 0, list(dins))  # the connector choice is refused now, not at store time
     return NewEvent(event, tuple(dins))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from gridtwin.services.emulator.faults import FaultRule, RequestFacts, match_fro
 from gridtwin.store import control
 from gridtwin.store.repository import Store, Tx
 
-__all__ = ["PRESETS", "Decision", "RateLimiter", "rules_from_json"]
+__all__ = ["PRESETS", "Decision", "RateLimiter", "check_config", "rules_from_json"]
 
 _READS = ["site_info", "live_status", "site_status", "backup_time_remaining",
           "energy_history", "backup_history", "charge_history"]
@@ -100,6 +101,29 @@ def rules_from_json(data: Any) -> list[Rule]:
     return rules
 
 
+def check_config(add: Callable[[str, str], None], data: Any, path: str) -> bool:
+    """Check a configuration as a scenario's ``rate_limits`` holds it (a preset name or a
+    list of rules), recording every bad rule under ``path``; True when it is valid."""
+    if isinstance(data, str):
+        if data not in PRESETS:
+            add(path, f"must be a preset name ({', '.join(PRESETS)}) or a list of rules")
+            return False
+        return True
+    if not isinstance(data, list):
+        add(path, f"must be a preset name ({', '.join(PRESETS)}) or a list of rules")
+        return False
+    valid = True
+    for i, rule in enumerate(data):
+        try:
+            rules_from_json([rule])
+        except InvalidField as exc:
+            valid = False
+            for key, texts in exc.messages.items():
+                for text in texts:  # "rules[0].limit" -> "<path>[i].limit"
+                    add(f"{path}[{i}]{key.removeprefix('rules[0]')}", text)
+    return valid
+
+
 class RateLimiter:
     """The configured rules and their buckets: in memory for one process, in the database
     (``shared``) when several workers serve one database."""
@@ -123,6 +147,8 @@ class RateLimiter:
         control.clear_buckets(tx)
         control.bump_control(tx)
         self.load(tx)
+        with self._lock:  # also when the configuration is the one in force
+            self._buckets = {}
 
     def load(self, tx: Tx) -> None:
         """Adopt the stored configuration (the world calls this when the control version changed)."""

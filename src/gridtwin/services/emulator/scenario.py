@@ -28,6 +28,8 @@ from gridtwin.services.emulator import tokens as checks
 from gridtwin.services.emulator.describe import SiteDescription, parse_site
 from gridtwin.services.emulator.events import NewEvent, build_event, store_event
 from gridtwin.services.emulator.faults import FaultRule, rule_from_json
+from gridtwin.services.emulator.ratelimit import check_config
+from gridtwin.services.emulator.vehicles import Vehicle, parse_vehicles
 from gridtwin.services.provision import new_site_row
 from gridtwin.services.world import World
 from gridtwin.store import schema
@@ -36,6 +38,7 @@ from gridtwin.store.repository import Tx
 __all__ = [
     "BASELINE_KEY",
     "MAX_DEPTH",
+    "SECTIONS",
     "WARMUP_CAP_S",
     "ScenarioPlan",
     "apply_scenario",
@@ -55,6 +58,9 @@ MODES = ("realtime", "scaled", "frozen")
 BASELINE_KEY = "baseline_state"
 """Meta key of the state snapshot a reset restores when the world was imported without a
 scenario (see snapshot.import_state)."""
+SECTIONS = ("version", "seed", "clock", "users", "vehicles", "sites", "events", "faults",
+            "rate_limits")
+"""The top-level members of a scenario (emulator §5); any other is refused, not ignored."""
 DEFAULT_CLIENT_SCOPES = ["openid", "offline_access", "energy_device_data", "energy_cmds"]
 
 
@@ -163,6 +169,10 @@ class ScenarioPlan:
     owners: dict[int, str]
     events: list[tuple[int, NewEvent]]
     faults: list[FaultRule]
+    vehicles: list[Vehicle] = field(default_factory=list)
+    rate_limits: Any = None
+    """The rate-limit configuration to install (a preset name or rules); None keeps the
+    one in force."""
 
 
 @dataclass
@@ -319,7 +329,7 @@ def _quirks(desc: SiteDescription) -> frozenset[Quirk]:
 
 
 def _events(p: _Problems, doc: Mapping[str, Any], sites: list[SiteDescription],
-            start: int) -> list[tuple[int, NewEvent]]:
+            start: int, vehicles: list[Vehicle]) -> list[tuple[int, NewEvent]]:
     by_id = {d.spec.energy_site_id: d for d in sites}
     out: list[tuple[int, NewEvent]] = []
     for i, e in enumerate(_list(p, doc, "events", "events")):
@@ -344,7 +354,7 @@ def _events(p: _Problems, doc: Mapping[str, Any], sites: list[SiteDescription],
         for site_id in ids:
             dins = [wc.din for wc in by_id[site_id].spec.wall_connectors]
             try:
-                out.append((site_id, build_event(body, dins, start)))
+                out.append((site_id, build_event(body, dins, start, vehicles)))
             except InvalidField as exc:
                 p.absorb(exc, path)
                 break
@@ -359,14 +369,21 @@ def validate_scenario(doc: Any) -> ScenarioPlan:
     p = _Problems()
     if doc.get("version", 1) != 1 or isinstance(doc.get("version"), bool):
         p.add("version", "must be 1")
+    for key in doc:
+        if key not in SECTIONS:
+            p.add(str(key)[:64], f"unknown member; one of {', '.join(SECTIONS)}")
     seed = doc.get("seed", 0)
     if not _is_int(seed) or not -(2**63) <= seed < 2**63:
         p.add("seed", "must be a 64-bit integer")
         seed = 0
     start, mode, rate = _clock(p, doc)
     users, owned = _users(p, doc)
+    vehicles = parse_vehicles(p.add, doc.get("vehicles"), seed)
     sites = _sites(p, doc, seed, start)
-    events = _events(p, doc, sites, start)
+    events = _events(p, doc, sites, start, vehicles)
+    rate_limits = doc.get("rate_limits")
+    if rate_limits is not None:
+        check_config(p.add, rate_limits, "rate_limits")
     faults = []
     for i, rule in enumerate(_list(p, doc, "faults", "faults")):
         try:
@@ -377,7 +394,8 @@ def validate_scenario(doc: Any) -> ScenarioPlan:
     default_owner = users[0].id if users else "demo"
     owners = {d.spec.energy_site_id: owned.get(d.spec.energy_site_id, d.owner or default_owner)
               for d in sites}
-    return ScenarioPlan(dict(doc), seed, start, mode, rate, users, sites, owners, events, faults)
+    return ScenarioPlan(dict(doc), seed, start, mode, rate, users, sites, owners, events, faults,
+                        vehicles, rate_limits)
 
 
 @contextmanager
@@ -446,6 +464,8 @@ def apply_scenario(world: World, plan: ScenarioPlan,
             fired.append(store_event(tx, site_id, event)["id"])
         world.set_seed(plan.seed, tx)
         world.faults.replace_all(plan.faults, tx)
+        if plan.rate_limits is not None:
+            world.limits.configure(plan.rate_limits, tx)  # buckets start full
         world.forget_caches(tx)  # tokens of the old world stop verifying in every worker
         if before_commit is not None:
             before_commit(tx)

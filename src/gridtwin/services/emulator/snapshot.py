@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import delete, insert, select
 
@@ -24,6 +24,7 @@ from gridtwin.core.errors import InvalidField, NotFound
 from gridtwin.domain.codec import controls_to_dict, spec_to_dict
 from gridtwin.domain.controls import SiteControls
 from gridtwin.domain.profile import active_quirks
+from gridtwin.services.auth import mint_access_token
 from gridtwin.services.commands import check_tariff
 from gridtwin.services.emulator.describe import SiteDescription, parse_site
 from gridtwin.services.emulator.faults import FaultRule, rule_from_json
@@ -60,7 +61,7 @@ SNAPSHOT_VERSION = 1
 _RESET_MEMBERS = ("scope", "site_id", "user", "keep_clock", "keep_faults")
 
 
-def _int_in(value: object, lo: int, hi: int) -> bool:
+def _int_in(value: object, lo: int, hi: int) -> TypeGuard[int]:
     """True for an integer (not a boolean) with lo <= value < hi."""
     return isinstance(value, int) and not isinstance(value, bool) and lo <= value < hi
 
@@ -210,27 +211,45 @@ def _site_ids(world: World) -> list[int]:
         return tx.site_ids()
 
 
-def _demo_world(world: World) -> dict[str, Any]:
-    """The world a new database starts with: the demo user and site, nothing else."""
-    spec = demo_spec(world.seed, world.now_s())
+def _demo_world(world: World, seed: int | None = None) -> dict[str, Any]:
+    """The world a new database starts with: the demo user and site (from ``seed``, which
+    becomes the world's seed, else the current one) and a default token for the user.
+    The clock is left as it is."""
+    seed = world.seed if seed is None else seed
+    spec = demo_spec(seed, world.now_s())
     with world_locks(world, {*_site_ids(world), spec.energy_site_id}), world.store.tx() as tx:
         tx.wipe_world()
         clear_baseline(tx)
         if tx.get_user(DEMO_USER) is None:
             tx.insert_user(DEMO_USER, "NA", wall_now_s())
         insert_site(tx, DEMO_USER, spec)
+        world.set_seed(seed, tx)
+        token = mint_access_token(world, DEMO_USER, name="default", tx=tx).access_token
         world.forget_caches(tx)
     world.journal.clear()
-    return _result(world, [spec.energy_site_id])
+    return {**_result(world, [spec.energy_site_id]), "tokens": {f"{DEMO_USER}:default": token}}
 
 
 def reseed(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
+    """Reset the world with another seed (emulator §4): the active scenario reloaded with
+    it; a world imported without a scenario restored with it; with neither (plain
+    ``gridtwin serve``), the demo world rebuilt from it. The clock does what a reset of
+    that world does: the scenario's start, the snapshot's clock, or unchanged."""
+    for key in body:
+        if key != "seed":
+            raise InvalidField.for_field(str(key)[:64], "unknown member; only seed")
     seed = body.get("seed")
     if not _int_in(seed, -(2**63), 2**63):
         raise InvalidField.for_field("seed", "must be a 64-bit integer")
-    doc = _active_scenario(world) or {"version": 1}
-    doc["seed"] = seed
-    return apply_scenario(world, validate_scenario(doc))
+    doc = _active_scenario(world)
+    if doc is not None:
+        return apply_scenario(world, validate_scenario({**doc, "seed": seed}))
+    baseline = _meta(world, BASELINE_KEY)
+    if baseline is not None:
+        snap = {**jsonio.loads(baseline, decimals=False), "seed": seed}
+        import_state(world, snap, baseline=snap)
+        return _result(world, _site_ids(world))
+    return _demo_world(world, seed)
 
 
 EXPORT_BATCH_ROWS = 2_000
