@@ -23,7 +23,8 @@ with error, the default), ``reference`` (the site-behavior §5.3 heuristic) and
 
 Run: ``python benchmarks/bench_control.py`` (full, a few minutes; needs the ``bench``
 extra for PySAM), ``--quick`` (14 July days, three rows, example site, 100 batch
-sites), or pick with ``--days``, ``--rows``, ``--only``, ``--sites``, ``--batch``.
+sites), or pick with ``--days``, ``--rows``, ``--only``, ``--sites``, ``--batch``;
+``--texture`` gives both homes the appliance texture.
 """
 
 from __future__ import annotations
@@ -358,6 +359,8 @@ def main() -> None:
     ap.add_argument("--only", help="comma list of tariff row numbers (1-based), e.g. 7")
     ap.add_argument("--sites", default=None, help="comma list: example,second")
     ap.add_argument("--batch", type=int, help="sites in the batch run (0: skip)")
+    ap.add_argument("--texture", action="store_true",
+                    help="homes with the appliance texture on (LoadSpec.appliances)")
     args = ap.parse_args()
     quick = args.quick
     start = args.start or (date(YEAR, 7, 1) if quick else date(YEAR, 1, 1))
@@ -377,6 +380,8 @@ def main() -> None:
           flush=True)
     for site in wanted:
         spec, initial = every[site]
+        if args.texture:
+            spec = replace(spec, load=replace(spec.load, appliances=True))
         for name, doc, rule, where in suite:
             at = _at(spec, where) if where else spec
             rows.append(run_row(site, at, initial, name, doc, rule, start, days, envs))
