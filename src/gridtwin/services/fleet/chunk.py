@@ -21,7 +21,6 @@ import numpy.typing as npt
 from gridtwin import tariff
 from gridtwin.domain.controls import OperationMode, SiteControls
 from gridtwin.domain.energy import CELLS, SUMMARY_FLOWS, flow_indices
-from gridtwin.domain.site import SiteSpec
 from gridtwin.services import study as st
 from gridtwin.services.fleet.config import FleetStudy, local_midnight
 from gridtwin.services.fleet.homes import home_environment, home_spec, sliced_provider
@@ -30,7 +29,7 @@ from gridtwin.sim.batch import BUCKET_S, OptimiserInputs, simulate_batch
 from gridtwin.sim.engine import initial_state
 from gridtwin.sim.inputs import step_inputs
 from gridtwin.sim.plans import optimiser_window
-from gridtwin.sim.state import Environment
+from gridtwin.sim.state import Environment, PriceProvider, PriceSeries
 from gridtwin.sim.tbc import PlanTables, empty_plan
 
 __all__ = ["BASELINE", "FLOW_COLUMNS", "Row", "run_homes"]
@@ -82,7 +81,8 @@ def _run_zone(study: FleetStudy, homes: list[Home], zone: str) -> list[Row]:
     baselines = [st.no_battery(s) for s in specs]
     autonomous = any(OperationMode(v.controls.mode) is OperationMode.AUTONOMOUS
                      for v in study.variants)
-    envs = [_environment(h, s, w, autonomous) for h, s in zip(homes, specs, strict=True)]
+    lo, n_env = _env_window(zone, w, autonomous)
+    envs = [home_environment(h, s, lo, n_env, w.step_s) for h, s in zip(homes, specs, strict=True)]
     solar, load = _columns(envs, w, "solar_w"), _columns(envs, w, "home_load_w")
     studies = [st.Study(s, b, study.tariffs[h.tariff].doc, study.tariffs[h.tariff].compiled,
                         w.start_s, w.end_s, study.initial_pct)
@@ -91,8 +91,9 @@ def _run_zone(study: FleetStudy, homes: list[Home], zone: str) -> list[Row]:
         baselines, [SiteControls()] * len(homes), solar, load, step_s=w.step_s,
         energy_wh=np.zeros(len(homes)), start_s=w.start_s, buckets=True), None, 0)
     rows = list(base)
+    prices = _shared_prices(studies, zone)
     for index, variant in enumerate(study.variants, start=1):
-        optimiser = _optimiser(studies, envs, variant.controls, w)
+        optimiser = _optimiser(studies, envs, prices, variant.controls, w)
         result = simulate_batch(
             specs, [variant.controls] * len(homes), solar, load, step_s=w.step_s,
             energy_wh=np.array([initial_state(s, w.start_s, study.initial_pct).energy_wh
@@ -103,14 +104,15 @@ def _run_zone(study: FleetStudy, homes: list[Home], zone: str) -> list[Row]:
     return rows
 
 
-def _environment(home: Home, spec: SiteSpec, w: _Window, extend: bool) -> Environment:
-    """The window's environment (one step past its end: the decision at the end
-    instant), widened to the optimiser's whole local days and horizon when ``extend``."""
+def _env_window(zone: str, w: _Window, extend: bool) -> tuple[int, int]:
+    """(start [s], n steps) of the environments: the window and one step past its end
+    (the decision at the end instant), widened to the optimiser's whole local days and
+    horizon when ``extend``; the same for every home of the zone."""
     lo, hi = w.start_s, w.end_s + w.step_s
     if extend:
-        w0, wn, _ = optimiser_window(spec.time_zone, w.step_s, w.start_s, w.end_s)
+        w0, wn, _ = optimiser_window(zone, w.step_s, w.start_s, w.end_s)
         lo, hi = min(lo, w0), max(hi, w0 + wn * w.step_s)
-    return home_environment(home, spec, lo, (hi - lo) // w.step_s, w.step_s)
+    return lo, (hi - lo) // w.step_s
 
 
 def _columns(envs: list[Environment], w: _Window, name: str) -> npt.NDArray[np.int32]:
@@ -122,8 +124,30 @@ def _columns(envs: list[Environment], w: _Window, name: str) -> npt.NDArray[np.i
     return np.stack(cols, axis=1).astype(np.int32)
 
 
-def _optimiser(studies: list[st.Study], envs: list[Environment], controls: SiteControls,
-               w: _Window) -> OptimiserInputs | None:
+def _shared_prices(studies: list[st.Study], zone: str) -> list[PriceProvider]:
+    """Per home, its tariff's price provider, one per tariff and memoised per window:
+    every home of a zone on one tariff and every variant ask for the same series."""
+    shared: dict[int, PriceProvider] = {}
+    for s in studies:
+        if id(s.compiled) not in shared:
+            shared[id(s.compiled)] = _memoised(st.price_provider(s, zone))
+    return [shared[id(s.compiled)] for s in studies]
+
+
+def _memoised(provider: PriceProvider) -> PriceProvider:
+    seen: dict[tuple[int, int, int], PriceSeries] = {}
+
+    def provide(start_s: int, n_steps: int, step_s: int) -> PriceSeries:
+        key = (start_s, n_steps, step_s)
+        if key not in seen:
+            seen[key] = provider(start_s, n_steps, step_s)
+        return seen[key]
+
+    return provide
+
+
+def _optimiser(studies: list[st.Study], envs: list[Environment], prices: list[PriceProvider],
+               controls: SiteControls, w: _Window) -> OptimiserInputs | None:
     """The optimiser's plans of every home, stacked (rows renumbered), or None when the
     variant is not autonomous."""
     if OperationMode(controls.mode) is not OperationMode.AUTONOMOUS:
@@ -134,11 +158,10 @@ def _optimiser(studies: list[st.Study], envs: list[Environment], controls: SiteC
     demand = np.full((n, len(studies)), -1, dtype=np.int64)
     tables: list[PlanTables] = []
     offset = 0
-    for i, (s, env) in enumerate(zip(studies, envs, strict=True)):
+    for i, (s, env, price) in enumerate(zip(studies, envs, prices, strict=True)):
         if not s.spec.has_battery:
             continue
-        inputs = step_inputs(s.spec, controls, sliced_provider(env),
-                             st.price_provider(s, s.spec.time_zone), k0, k0 + n)
+        inputs = step_inputs(s.spec, controls, sliced_provider(env), price, k0, k0 + n)
         row = inputs.auto_i[2, :n]
         rows[:, i] = np.where(row >= 0, row + offset, -1)
         demand[:, i] = inputs.auto_i[3, :n]
@@ -163,12 +186,14 @@ def _bills(studies: list[st.Study], w: _Window, result: Any, base_bills: list[De
             bills[i] = total
     peaks = result.import_wh.max(axis=0).tolist() if result.import_wh.shape[0] else \
         [0] * len(studies)
+    wh = (result.counters_j + 1800) // 3600  # Wh(C), as advance's buckets sum to
+    flows_all = np.stack([wh[:, cells].sum(axis=1) for cells in _FLOW_CELLS], axis=1).tolist()
+    grid_to_home = wh[:, _GRID_TO_HOME].tolist()
     out = []
     for i, s in enumerate(studies):
-        wh = (result.counters_j[i] + 1800) // 3600  # Wh(C), as advance's buckets sum to
-        flows = tuple(int(wh[cells].sum()) for cells in _FLOW_CELLS)
+        flows = tuple(flows_all[i])
         home = flows[1]
-        sufficiency = 100.0 * (home - int(wh[_GRID_TO_HOME])) / home if home else 0.0
+        sufficiency = 100.0 * (home - grid_to_home[i]) / home if home else 0.0
         saved = Decimal(0) if base_bills is None else base_bills[i] - bills[i]
         out.append(Row(s.spec.energy_site_id, index, flows, sufficiency,
                        int(peaks[i]) * 3600 // BUCKET_S, bills[i], saved))
