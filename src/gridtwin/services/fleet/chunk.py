@@ -2,8 +2,9 @@
 
 For each time zone among the block's homes (a batch shares one window): build every
 home's spec and environment (EV charging included) once, run the no-battery baseline and
-each variant with :func:`gridtwin.sim.batch.simulate_batch`, the Time-Based Control
-optimiser's plans built per home exactly as ``advance`` builds them, and bill each run
+each variant with :func:`gridtwin.sim.batch.simulate_batch` (an autonomous variant home
+by home, with the Time-Based Control optimiser's plans built exactly as ``advance``
+builds them; the zone's time arrays and price series are computed once), and bill each run
 with :func:`gridtwin.tariff.compute_bill` on the batch's 5-minute import/export buckets.
 Only small per-home rows leave the task; memory is bounded by the block size.
 """
@@ -25,12 +26,11 @@ from gridtwin.services import study as st
 from gridtwin.services.fleet.config import FleetStudy, local_midnight
 from gridtwin.services.fleet.homes import home_environment, home_spec, sliced_provider
 from gridtwin.services.fleet.population import Home
-from gridtwin.sim.batch import BUCKET_S, OptimiserInputs, simulate_batch
+from gridtwin.sim.batch import BUCKET_S, BatchResult, OptimiserInputs, simulate_batch
 from gridtwin.sim.engine import initial_state
 from gridtwin.sim.inputs import step_inputs
 from gridtwin.sim.plans import optimiser_window
 from gridtwin.sim.state import Environment, PriceProvider, PriceSeries
-from gridtwin.sim.tbc import PlanTables, empty_plan
 
 __all__ = ["BASELINE", "FLOW_COLUMNS", "Row", "run_homes"]
 
@@ -38,7 +38,7 @@ BASELINE = "no battery"
 FLOW_COLUMNS = tuple(f"{name}_kwh" for name in SUMMARY_FLOWS)
 _FLOW_CELLS = [flow_indices(field) for field in SUMMARY_FLOWS.values()]
 _GRID_TO_HOME = CELLS.index("grid_to_home")
-_I64 = npt.NDArray[np.int64]
+_I32 = npt.NDArray[np.int32]
 
 
 @dataclass(frozen=True)
@@ -92,14 +92,16 @@ def _run_zone(study: FleetStudy, homes: list[Home], zone: str) -> list[Row]:
         energy_wh=np.zeros(len(homes)), start_s=w.start_s, buckets=True), None, 0)
     rows = list(base)
     prices = _shared_prices(studies, zone)
+    energy = np.array([initial_state(s, w.start_s, study.initial_pct).energy_wh
+                       for s in specs])
     for index, variant in enumerate(study.variants, start=1):
-        optimiser = _optimiser(studies, envs, prices, variant.controls, w)
-        result = simulate_batch(
-            specs, [variant.controls] * len(homes), solar, load, step_s=w.step_s,
-            energy_wh=np.array([initial_state(s, w.start_s, study.initial_pct).energy_wh
-                                for s in specs]),
-            start_s=w.start_s, optimiser=optimiser, buckets=True)
-        del optimiser
+        if OperationMode(variant.controls.mode) is OperationMode.AUTONOMOUS:
+            result = _optimised(studies, envs, prices, variant.controls, w, solar, load,
+                                energy)
+        else:
+            result = simulate_batch(specs, [variant.controls] * len(homes), solar, load,
+                                    step_s=w.step_s, energy_wh=energy, start_s=w.start_s,
+                                    buckets=True)
         rows += _bills(studies, w, result, [r.bill for r in base], index)
     return rows
 
@@ -146,31 +148,36 @@ def _memoised(provider: PriceProvider) -> PriceProvider:
     return provide
 
 
-def _optimiser(studies: list[st.Study], envs: list[Environment], prices: list[PriceProvider],
-               controls: SiteControls, w: _Window) -> OptimiserInputs | None:
-    """The optimiser's plans of every home, stacked (rows renumbered), or None when the
-    variant is not autonomous."""
-    if OperationMode(controls.mode) is not OperationMode.AUTONOMOUS:
-        return None
+def _optimised(studies: list[st.Study], envs: list[Environment], prices: list[PriceProvider],
+               controls: SiteControls, w: _Window, solar: _I32, load: _I32,
+               energy: npt.NDArray[np.float64]) -> BatchResult:
+    """An autonomous variant: each home's plans (built exactly as ``advance`` builds
+    them) and its run through the batch engine, one home at a time, so a home's plan
+    tables (MBs for a year) are never stacked with the others' (a batch of one home is
+    as fast per home-year as a block; measured). The rows come back as one result."""
     k0 = w.start_s // w.step_s
     n = w.n_steps
-    rows = np.full((n, len(studies)), -1, dtype=np.int64)
-    demand = np.full((n, len(studies)), -1, dtype=np.int64)
-    tables: list[PlanTables] = []
-    offset = 0
+    results = []
     for i, (s, env, price) in enumerate(zip(studies, envs, prices, strict=True)):
-        if not s.spec.has_battery:
-            continue
-        inputs = step_inputs(s.spec, controls, sliced_provider(env), price, k0, k0 + n)
-        row = inputs.auto_i[2, :n]
-        rows[:, i] = np.where(row >= 0, row + offset, -1)
-        demand[:, i] = inputs.auto_i[3, :n]
-        if len(inputs.plan.stage_end_s):
-            tables.append(inputs.plan._replace(cap_row=inputs.plan.cap_row + offset))
-            offset += len(inputs.plan.stage_end_s)
-    plan = PlanTables(*(np.concatenate(parts) for parts in zip(*tables, strict=True))) \
-        if tables else empty_plan()
-    return OptimiserInputs(plan, rows, demand)
+        optimiser = None
+        if s.spec.has_battery:
+            inputs = step_inputs(s.spec, controls, sliced_provider(env), price, k0, k0 + n)
+            optimiser = OptimiserInputs(inputs.plan, inputs.auto_i[2, :n],
+                                        inputs.auto_i[3, :n])
+        results.append(simulate_batch(
+            [s.spec], [controls], solar[:, i:i + 1], load[:, i:i + 1], step_s=w.step_s,
+            energy_wh=energy[i:i + 1], start_s=w.start_s, optimiser=optimiser, buckets=True))
+    return _joined(results)
+
+
+def _joined(results: list[BatchResult]) -> BatchResult:
+    """One BatchResult of single-site results (sites in order)."""
+    def cat(name: str, axis: int = 0) -> Any:
+        return np.concatenate([getattr(r, name) for r in results], axis=axis)
+
+    return BatchResult(cat("energy_wh"), cat("counters_j"), cat("unserved_j"), cat("bill"),
+                       cat("min_energy_wh"), cat("demand_peak_w"), cat("demand_month"),
+                       cat("import_wh", 1), cat("export_wh", 1))
 
 
 def _bills(studies: list[st.Study], w: _Window, result: Any, base_bills: list[Decimal] | None,
