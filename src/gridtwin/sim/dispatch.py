@@ -173,7 +173,7 @@ def _planned_w(inv_dt: float, dt_s: int, t_s: int, energy_wh: float, prm: Params
     return Planned(min(max(battery, lo), hi), reserve_wh)
 
 
-@kernel
+@borrowing_kernel
 def on_grid(inv_dt: float, energy_wh: float, prm: Params,
             ctl: Controls, now: Interval, load_w: int, storm_active: bool,
             plan: PlanTables, t_s: int,

@@ -13,6 +13,7 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +51,15 @@ def optimiser_window(tz: str, step_s: int, first_step_s: int, last_step_s: int
                      ) -> tuple[int, int, _I64]:
     """Window (start [s], n steps, local midnights) covering whole local days from the
     day of first_step_s to HORIZON_DAYS days past the day of last_step_s."""
+    start, n, midnights = _optimiser_window(tz, step_s, first_step_s, last_step_s)
+    return start, n, midnights.copy()
+
+
+@lru_cache(maxsize=64)
+def _optimiser_window(tz: str, step_s: int, first_step_s: int, last_step_s: int
+                      ) -> tuple[int, int, _I64]:
+    """optimiser_window, memoised: a fleet chunk asks for the same window once per home
+    and variant, and a year's local midnights cost milliseconds each time."""
     mids = local_midnights(tz, first_step_s, last_step_s + step_s)  # ends at the day's end
     for _ in range(HORIZON_DAYS - 1):
         mids.append(local_midnights(tz, mids[-1], mids[-1] + 1)[-1])

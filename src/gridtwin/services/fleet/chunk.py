@@ -2,8 +2,9 @@
 
 For each time zone among the block's homes (a batch shares one window): build every
 home's spec and environment (EV charging included) once, run the no-battery baseline and
-each variant with :func:`gridtwin.sim.batch.simulate_batch`, the Time-Based Control
-optimiser's plans built per home exactly as ``advance`` builds them, and bill each run
+each variant with :func:`gridtwin.sim.batch.simulate_batch` (an autonomous variant home
+by home, with the Time-Based Control optimiser's plans built exactly as ``advance``
+builds them; the zone's time arrays and price series are computed once), and bill each run
 with :func:`gridtwin.tariff.compute_bill` on the batch's 5-minute import/export buckets.
 Only small per-home rows leave the task; memory is bounded by the block size.
 """
@@ -21,17 +22,15 @@ import numpy.typing as npt
 from gridtwin import tariff
 from gridtwin.domain.controls import OperationMode, SiteControls
 from gridtwin.domain.energy import CELLS, SUMMARY_FLOWS, flow_indices
-from gridtwin.domain.site import SiteSpec
 from gridtwin.services import study as st
 from gridtwin.services.fleet.config import FleetStudy, local_midnight
 from gridtwin.services.fleet.homes import home_environment, home_spec, sliced_provider
 from gridtwin.services.fleet.population import Home
-from gridtwin.sim.batch import BUCKET_S, OptimiserInputs, simulate_batch
+from gridtwin.sim.batch import BUCKET_S, BatchResult, OptimiserInputs, simulate_batch
 from gridtwin.sim.engine import initial_state
 from gridtwin.sim.inputs import step_inputs
 from gridtwin.sim.plans import optimiser_window
-from gridtwin.sim.state import Environment
-from gridtwin.sim.tbc import PlanTables, empty_plan
+from gridtwin.sim.state import Environment, PriceProvider, PriceSeries
 
 __all__ = ["BASELINE", "FLOW_COLUMNS", "Row", "run_homes"]
 
@@ -39,7 +38,7 @@ BASELINE = "no battery"
 FLOW_COLUMNS = tuple(f"{name}_kwh" for name in SUMMARY_FLOWS)
 _FLOW_CELLS = [flow_indices(field) for field in SUMMARY_FLOWS.values()]
 _GRID_TO_HOME = CELLS.index("grid_to_home")
-_I64 = npt.NDArray[np.int64]
+_I32 = npt.NDArray[np.int32]
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,8 @@ def _run_zone(study: FleetStudy, homes: list[Home], zone: str) -> list[Row]:
     baselines = [st.no_battery(s) for s in specs]
     autonomous = any(OperationMode(v.controls.mode) is OperationMode.AUTONOMOUS
                      for v in study.variants)
-    envs = [_environment(h, s, w, autonomous) for h, s in zip(homes, specs, strict=True)]
+    lo, n_env = _env_window(zone, w, autonomous)
+    envs = [home_environment(h, s, lo, n_env, w.step_s) for h, s in zip(homes, specs, strict=True)]
     solar, load = _columns(envs, w, "solar_w"), _columns(envs, w, "home_load_w")
     studies = [st.Study(s, b, study.tariffs[h.tariff].doc, study.tariffs[h.tariff].compiled,
                         w.start_s, w.end_s, study.initial_pct)
@@ -91,26 +91,30 @@ def _run_zone(study: FleetStudy, homes: list[Home], zone: str) -> list[Row]:
         baselines, [SiteControls()] * len(homes), solar, load, step_s=w.step_s,
         energy_wh=np.zeros(len(homes)), start_s=w.start_s, buckets=True), None, 0)
     rows = list(base)
+    prices = _shared_prices(studies, zone)
+    energy = np.array([initial_state(s, w.start_s, study.initial_pct).energy_wh
+                       for s in specs])
     for index, variant in enumerate(study.variants, start=1):
-        optimiser = _optimiser(studies, envs, variant.controls, w)
-        result = simulate_batch(
-            specs, [variant.controls] * len(homes), solar, load, step_s=w.step_s,
-            energy_wh=np.array([initial_state(s, w.start_s, study.initial_pct).energy_wh
-                                for s in specs]),
-            start_s=w.start_s, optimiser=optimiser, buckets=True)
-        del optimiser
+        if OperationMode(variant.controls.mode) is OperationMode.AUTONOMOUS:
+            result = _optimised(studies, envs, prices, variant.controls, w, solar, load,
+                                energy)
+        else:
+            result = simulate_batch(specs, [variant.controls] * len(homes), solar, load,
+                                    step_s=w.step_s, energy_wh=energy, start_s=w.start_s,
+                                    buckets=True)
         rows += _bills(studies, w, result, [r.bill for r in base], index)
     return rows
 
 
-def _environment(home: Home, spec: SiteSpec, w: _Window, extend: bool) -> Environment:
-    """The window's environment (one step past its end: the decision at the end
-    instant), widened to the optimiser's whole local days and horizon when ``extend``."""
+def _env_window(zone: str, w: _Window, extend: bool) -> tuple[int, int]:
+    """(start [s], n steps) of the environments: the window and one step past its end
+    (the decision at the end instant), widened to the optimiser's whole local days and
+    horizon when ``extend``; the same for every home of the zone."""
     lo, hi = w.start_s, w.end_s + w.step_s
     if extend:
-        w0, wn, _ = optimiser_window(spec.time_zone, w.step_s, w.start_s, w.end_s)
+        w0, wn, _ = optimiser_window(zone, w.step_s, w.start_s, w.end_s)
         lo, hi = min(lo, w0), max(hi, w0 + wn * w.step_s)
-    return home_environment(home, spec, lo, (hi - lo) // w.step_s, w.step_s)
+    return lo, (hi - lo) // w.step_s
 
 
 def _columns(envs: list[Environment], w: _Window, name: str) -> npt.NDArray[np.int32]:
@@ -122,32 +126,58 @@ def _columns(envs: list[Environment], w: _Window, name: str) -> npt.NDArray[np.i
     return np.stack(cols, axis=1).astype(np.int32)
 
 
-def _optimiser(studies: list[st.Study], envs: list[Environment], controls: SiteControls,
-               w: _Window) -> OptimiserInputs | None:
-    """The optimiser's plans of every home, stacked (rows renumbered), or None when the
-    variant is not autonomous."""
-    if OperationMode(controls.mode) is not OperationMode.AUTONOMOUS:
-        return None
+def _shared_prices(studies: list[st.Study], zone: str) -> list[PriceProvider]:
+    """Per home, its tariff's price provider, one per tariff and memoised per window:
+    every home of a zone on one tariff and every variant ask for the same series."""
+    shared: dict[int, PriceProvider] = {}
+    for s in studies:
+        if id(s.compiled) not in shared:
+            shared[id(s.compiled)] = _memoised(st.price_provider(s, zone))
+    return [shared[id(s.compiled)] for s in studies]
+
+
+def _memoised(provider: PriceProvider) -> PriceProvider:
+    seen: dict[tuple[int, int, int], PriceSeries] = {}
+
+    def provide(start_s: int, n_steps: int, step_s: int) -> PriceSeries:
+        key = (start_s, n_steps, step_s)
+        if key not in seen:
+            seen[key] = provider(start_s, n_steps, step_s)
+        return seen[key]
+
+    return provide
+
+
+def _optimised(studies: list[st.Study], envs: list[Environment], prices: list[PriceProvider],
+               controls: SiteControls, w: _Window, solar: _I32, load: _I32,
+               energy: npt.NDArray[np.float64]) -> BatchResult:
+    """An autonomous variant: each home's plans (built exactly as ``advance`` builds
+    them) and its run through the batch engine, one home at a time, so a home's plan
+    tables (MBs for a year) are never stacked with the others' (a batch of one home is
+    as fast per home-year as a block; measured). The rows come back as one result."""
     k0 = w.start_s // w.step_s
     n = w.n_steps
-    rows = np.full((n, len(studies)), -1, dtype=np.int64)
-    demand = np.full((n, len(studies)), -1, dtype=np.int64)
-    tables: list[PlanTables] = []
-    offset = 0
-    for i, (s, env) in enumerate(zip(studies, envs, strict=True)):
-        if not s.spec.has_battery:
-            continue
-        inputs = step_inputs(s.spec, controls, sliced_provider(env),
-                             st.price_provider(s, s.spec.time_zone), k0, k0 + n)
-        row = inputs.auto_i[2, :n]
-        rows[:, i] = np.where(row >= 0, row + offset, -1)
-        demand[:, i] = inputs.auto_i[3, :n]
-        if len(inputs.plan.stage_end_s):
-            tables.append(inputs.plan._replace(cap_row=inputs.plan.cap_row + offset))
-            offset += len(inputs.plan.stage_end_s)
-    plan = PlanTables(*(np.concatenate(parts) for parts in zip(*tables, strict=True))) \
-        if tables else empty_plan()
-    return OptimiserInputs(plan, rows, demand)
+    results = []
+    for i, (s, env, price) in enumerate(zip(studies, envs, prices, strict=True)):
+        optimiser = None
+        if s.spec.has_battery:
+            inputs = step_inputs(s.spec, controls, sliced_provider(env), price, k0, k0 + n)
+            optimiser = OptimiserInputs(inputs.plan, inputs.auto_i[2, :n],
+                                        inputs.auto_i[3, :n])
+        results.append(simulate_batch(
+            [s.spec], [controls], solar[:, i:i + 1], load[:, i:i + 1], step_s=w.step_s,
+            energy_wh=energy[i:i + 1], start_s=w.start_s, optimiser=optimiser, buckets=True))
+    return _joined(results)
+
+
+def _joined(results: list[BatchResult]) -> BatchResult:
+    """One BatchResult of single-site results (sites in order)."""
+    def cat(name: str, axis: int = 0) -> Any:
+        return np.concatenate([getattr(r, name) for r in results], axis=axis)
+
+    return BatchResult(cat("energy_wh"), cat("counters_j"), cat("unserved_j"), cat("bill"),
+                       cat("min_energy_wh"), cat("demand_peak_w"), cat("demand_month"),
+                       cat("import_wh", 1), cat("export_wh", 1))
 
 
 def _bills(studies: list[st.Study], w: _Window, result: Any, base_bills: list[Decimal] | None,
@@ -163,12 +193,14 @@ def _bills(studies: list[st.Study], w: _Window, result: Any, base_bills: list[De
             bills[i] = total
     peaks = result.import_wh.max(axis=0).tolist() if result.import_wh.shape[0] else \
         [0] * len(studies)
+    wh = (result.counters_j + 1800) // 3600  # Wh(C), as advance's buckets sum to
+    flows_all = np.stack([wh[:, cells].sum(axis=1) for cells in _FLOW_CELLS], axis=1).tolist()
+    grid_to_home = wh[:, _GRID_TO_HOME].tolist()
     out = []
     for i, s in enumerate(studies):
-        wh = (result.counters_j[i] + 1800) // 3600  # Wh(C), as advance's buckets sum to
-        flows = tuple(int(wh[cells].sum()) for cells in _FLOW_CELLS)
+        flows = tuple(flows_all[i])
         home = flows[1]
-        sufficiency = 100.0 * (home - int(wh[_GRID_TO_HOME])) / home if home else 0.0
+        sufficiency = 100.0 * (home - grid_to_home[i]) / home if home else 0.0
         saved = Decimal(0) if base_bills is None else base_bills[i] - bills[i]
         out.append(Row(s.spec.energy_site_id, index, flows, sufficiency,
                        int(peaks[i]) * 3600 // BUCKET_S, bills[i], saved))
