@@ -88,7 +88,9 @@ def get_clock(world: World = Admin) -> WireResponse:
 
 @router.put("/clock")
 def put_clock(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
-    return envelope(_refreshed(world, clock.set_clock(world, data)))
+    result = clock.set_clock(world, data)
+    # Only a jump simulates the sites; a mode or rate change leaves their items current.
+    return envelope(result if data.get("now") is None else _refreshed(world, result))
 
 
 @router.post("/clock/advance")

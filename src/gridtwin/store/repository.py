@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from gridtwin.core import jsonio
@@ -205,12 +206,8 @@ class Tx:
         if not items:
             return
         p = s.product_items
-        dialect = self.conn.dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-        q = upsert(p)
+        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        q = dialect.insert(p)
         q = q.on_conflict_do_update(index_elements=[p.c.site_id],
                                     set_={"key": q.excluded.key, "item_json": q.excluded.item_json})
         self.conn.execute(q, [{"site_id": i, "key": k, "item_json": j} for i, k, j in sorted(items)])
