@@ -5,7 +5,10 @@ loads the big world through ``POST /_gridtwin/scenario``. Measured on SQLite and
 ``--postgres URL`` or GRIDTWIN_TEST_POSTGRES_URL) on PostgreSQL:
 
 - scenario load time and the server's RSS after it (``VmRSS`` of the server process);
-- ``products`` for the 1,000-site user: the first request, then p50/p95 (target < 300 ms);
+- ``products`` for the 1,000-site user: the first request after the load, then p50/p95
+  (target < 300 ms), and the first request after a restart of the server on the same
+  database (a ``serve`` without ``--scenario``: its warm-up of the first 100 sites and
+  the startup refresh of their products items are in the restart, not in the request);
 - ``live_status`` p50 on one site of the big world against the same request on the
   1-site world, interleaved in one run (target: ratio ~1, the read is per-site cost);
 - RSS after ``live_status`` on ``--touch`` distinct sites (each simulated once), and
@@ -93,6 +96,24 @@ def server(db: str, doc: dict[str, Any], tmp: str, name: str) -> Iterator[Server
 
 
 def run(label: str, db_big: str, db_small: str, args: argparse.Namespace) -> None:
+    figures = measure(label, db_big, db_small, args)
+    t0 = time.perf_counter()
+    with running_server(db_big, extra_env={"GRIDTWIN_ADMIN_TOKEN": ADMIN},
+                        timeout_s=600) as big, httpx.Client(timeout=1800) as client:
+        restart_s = time.perf_counter() - t0
+        products = f"{big.base_url}/api/1/products"
+        after_restart = timed_get(client, products, figures["token"])
+        warm = [timed_get(client, products, figures["token"]) for _ in range(args.repeat)]
+    print(f"restart on the same database: {restart_s:.1f} s to ready; products first "
+          f"{after_restart:.0f} ms, then p50 {pct(warm, 0.5):.0f} ms, p95 {pct(warm, 0.95):.0f} ms")
+    print(f"SUMMARY {label}: products ({args.user_sites} of {args.sites} sites) first after "
+          f"load {figures['first']:.0f} ms, first after restart {after_restart:.0f} ms, warm p50 "
+          f"{figures['p50']:.0f} ms / p95 {figures['p95']:.0f} ms; live_status p50 ratio "
+          f"{figures['ratio']:.2f} ({args.sites} sites vs 1)")
+
+
+def measure(label: str, db_big: str, db_small: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Everything but the restart; returns the figures the summary line repeats."""
     print(f"\n== {label}: {args.sites} sites, user 'fleet' owns {args.user_sites}, "
           f"{args.history_days} day(s) of history per site")
     one = scenario(1, 1, args.history_days)
@@ -116,6 +137,8 @@ def run(label: str, db_big: str, db_small: str, args: argparse.Namespace) -> Non
         warm = [timed_get(client, products, fleet) for _ in range(args.repeat)]
         print(f"products ({body['count']} sites): first {first:.0f} ms, "
               f"p50 {pct(warm, 0.5):.0f} ms, p95 {pct(warm, 0.95):.0f} ms")
+        figures: dict[str, Any] = {"token": fleet, "first": first, "p50": pct(warm, 0.5),
+                                   "p95": pct(warm, 0.95)}
 
         # The site of the big world read is owned by 'others' (not among the 1,000).
         live_big = f"{big.base_url}/api/1/energy_sites/{FIRST_ID + args.sites - 1}/live_status"
@@ -131,6 +154,7 @@ def run(label: str, db_big: str, db_small: str, args: argparse.Namespace) -> Non
         p50_big, p50_small = statistics.median(big_ms), statistics.median(small_ms)
         print(f"live_status p50: {p50_big:.2f} ms in {args.sites} sites vs {p50_small:.2f} ms "
               f"in 1 site: ratio {p50_big / p50_small:.2f}")
+        figures["ratio"] = p50_big / p50_small
 
         t0 = time.perf_counter()
         for i in range(args.touch):
@@ -172,6 +196,7 @@ def run(label: str, db_big: str, db_small: str, args: argparse.Namespace) -> Non
         rss, hwm = rss_mb(big.process.pid)
         print(f"state export: {size / 1e6:.1f} MB in {export_s:.1f} s, chunked {chunked}; "
               f"server RSS {rss:.0f} MB, peak {hwm:.0f} MB")
+    return figures
 
 
 def main() -> None:

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from gridtwin.api.app import create_app
+from gridtwin.api.wire.products import PRODUCT_ITEMS
 from gridtwin.core.settings import Settings
+from gridtwin.services.product_items import refresh_items
 from gridtwin.services.provision import ensure_demo
 from gridtwin.services.world import World, open_world
 from gridtwin.web import attach as attach_dashboard
@@ -32,6 +34,9 @@ def build(settings: Settings) -> tuple[FastAPI, World]:
     world = open_world(settings)
     if settings.demo_on_empty:
         ensure_demo(world)
+    # Sites simulated before the server started (serve's scenario load and warm-up) or by
+    # an older gridtwin: their products items are rendered once here, in batches.
+    refresh_items(world, PRODUCT_ITEMS)
     return attach_dashboard(create_app(world), world), world
 
 

@@ -23,6 +23,9 @@ from tests.integration.test_history_limits import build
 
 pytestmark = pytest.mark.timeout(300)
 
+HEAD = "0005"
+"""The newest revision (0005 added product_items after 0004)."""
+
 QUERIES: list[dict[str, str]] = [
     {"kind": "energy", "period": "day"},
     {"kind": "energy", "period": "day", "start_date": "2025-03-08T00:00:00-08:00",
@@ -81,7 +84,7 @@ def test_an_older_database_upgrades_with_identical_rows_and_replies(backend_url)
     site_id = syn.spec.energy_site_id
     syn.world.store.dispose()
     sqlite = backend_url.startswith("sqlite")
-    assert _layout(backend_url) == ("0004", True if sqlite else None)
+    assert _layout(backend_url) == (HEAD, True if sqlite else None)
     rows = _rows(backend_url)
     assert len(rows) == len(syn.ends) and rows[-1][1] == NOW_S
     assert np.array_equal(np.array([r[2:] for r in rows], np.int64), syn.cum)
@@ -94,7 +97,7 @@ def test_an_older_database_upgrades_with_identical_rows_and_replies(backend_url)
     assert _layout(backend_url) == ("0003", False if sqlite else None)
     assert _rows(backend_url) == rows
     before = _replies(backend_url, site_id, syn.token)  # migrates to head again
-    assert _layout(backend_url) == ("0004", True if sqlite else None)
+    assert _layout(backend_url) == (HEAD, True if sqlite else None)
     assert _rows(backend_url) == rows
     after = _replies(backend_url, site_id, syn.token)
     assert after == before
@@ -123,7 +126,7 @@ def test_rows_written_at_0003_read_the_same_after_the_upgrade(backend_url):
     assert _layout(backend_url)[0] == "0003"
     new = Store(backend_url)  # migrates
     try:
-        assert _layout(backend_url) == ("0004", True if backend_url.startswith("sqlite") else None)
+        assert _layout(backend_url) == (HEAD, True if backend_url.startswith("sqlite") else None)
         with new.tx() as tx:
             after = [(tx.totals_at(s, edges), tx.totals_range(s, int(ends[5]), int(ends[400])))
                      for s in (3, 7)]

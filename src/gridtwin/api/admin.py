@@ -14,6 +14,7 @@ from starlette.responses import Response, StreamingResponse
 from gridtwin import __version__
 from gridtwin.api import admin_docs, deps
 from gridtwin.api.responses import JSON_TYPE, WireResponse, envelope
+from gridtwin.api.wire.products import PRODUCT_ITEMS
 from gridtwin.core import jsonio
 from gridtwin.core.errors import InvalidField, NotFound, Unauthenticated
 from gridtwin.services.emulator import (
@@ -28,6 +29,7 @@ from gridtwin.services.emulator import (
     snapshot,
     tokens,
 )
+from gridtwin.services.product_items import refresh_items
 from gridtwin.services.world import World
 
 __all__ = ["router"]
@@ -86,12 +88,14 @@ def get_clock(world: World = Admin) -> WireResponse:
 
 @router.put("/clock")
 def put_clock(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
-    return envelope(clock.set_clock(world, data))
+    result = clock.set_clock(world, data)
+    # Only a jump simulates the sites; a mode or rate change leaves their items current.
+    return envelope(result if data.get("now") is None else _refreshed(world, result))
 
 
 @router.post("/clock/advance")
 def advance(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
-    return envelope(clock.advance_clock(world, data))
+    return envelope(_refreshed(world, clock.advance_clock(world, data)))
 
 
 @router.get("/sites")
@@ -234,6 +238,14 @@ def clear_requests(world: World = Admin) -> WireResponse:
     return envelope({"cleared": True})
 
 
+def _refreshed(world: World, result: dict[str, Any]) -> dict[str, Any]:
+    """``result``, once every site's stored products item is current: after a reset, an
+    import or a clock move, the first ``products`` reads items instead of rendering a
+    user's every site (services/product_items.py; a scenario stores them as it loads)."""
+    refresh_items(world, PRODUCT_ITEMS)
+    return result
+
+
 def _id(text: str) -> int:
     if not text.isdigit() or len(text) > 16:
         raise NotFound()
@@ -242,12 +254,12 @@ def _id(text: str) -> int:
 
 @router.post("/reset")
 def reset(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
-    return envelope(snapshot.reset_world(world, data))
+    return envelope(_refreshed(world, snapshot.reset_world(world, data)))
 
 
 @router.post("/seed")
 def seed(world: World = Admin, data: dict[str, Any] = Body) -> WireResponse:
-    return envelope(snapshot.reseed(world, data))
+    return envelope(_refreshed(world, snapshot.reseed(world, data)))
 
 
 @router.get("/state")
@@ -264,7 +276,8 @@ async def post_state(request: Request, world: World = Admin) -> WireResponse:
     if not isinstance(snap, dict):
         raise InvalidField.for_field("state", "must be a state snapshot object")
     # Off the event loop: an import rewrites every table and may simulate.
-    return envelope(await run_in_threadpool(snapshot.import_state, world, snap))
+    result = await run_in_threadpool(snapshot.import_state, world, snap)
+    return envelope(await run_in_threadpool(_refreshed, world, result))
 
 
 @router.get("/scenario")
@@ -279,7 +292,7 @@ def get_scenario(world: World = Admin, q: dict[str, str] = Depends(deps.query)) 
 async def post_scenario(request: Request, world: World = Admin) -> WireResponse:
     doc = scenario.parse_document(await request.body())
     # Off the event loop: a load warms every site up (up to 400 days of simulation each).
-    return envelope(await run_in_threadpool(scenario.load_scenario, world, doc))
+    return envelope(await run_in_threadpool(scenario.load_scenario, world, doc, PRODUCT_ITEMS))
 
 
 @router.get("/presets")
@@ -292,7 +305,7 @@ def load_preset(name: str, world: World = Admin, data: dict[str, Any] = Body) ->
     if name not in presets.PRESETS:
         raise NotFound()
     doc = presets.preset(name, data.get("seed"), data.get("start"))
-    return envelope(scenario.load_scenario(world, doc))
+    return envelope(scenario.load_scenario(world, doc, PRODUCT_ITEMS))
 
 
 @router.get("/rate-limits")

@@ -26,6 +26,7 @@ from gridtwin.services.auth import ensure_user
 from gridtwin.services.world import World
 from gridtwin.sim.codec import state_to_dict
 from gridtwin.sim.engine import initial_state
+from gridtwin.sim.runner import LoadedSite
 from gridtwin.store.repository import SiteRow, Tx
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "din_for",
     "ensure_demo",
     "insert_site",
+    "new_site",
     "new_site_row",
     "seeded_id",
     "seeded_uuid",
@@ -115,13 +117,23 @@ def new_site_row(
 ) -> SiteRow:
     """The row of a new site at its installation instant, never simulated yet: it is
     brought to the simulated now when it is first read or the clock advances."""
+    return new_site(owner, position, spec, controls, app_pct).row
+
+
+def new_site(
+    owner: str, position: int, spec: SiteSpec, controls: SiteControls | None = None,
+    app_pct: float = 50.0,
+) -> LoadedSite:
+    """``new_site_row`` with the spec, controls and state it stores."""
+    controls = controls or SiteControls()
     state = initial_state(spec, spec.installation_s, app_pct)
-    return SiteRow(
+    row = SiteRow(
         energy_site_id=spec.energy_site_id, user_id=owner, position=position,
         spec_json=jsonio.dumps(spec_to_dict(spec)),
-        controls_json=jsonio.dumps(controls_to_dict(controls or SiteControls())),
+        controls_json=jsonio.dumps(controls_to_dict(controls)),
         state_json=jsonio.dumps(state_to_dict(state)), state_t_s=state.t_s,
     )
+    return LoadedSite(row, spec, controls, state)
 
 
 def ensure_demo(world: World) -> SiteSpec | None:

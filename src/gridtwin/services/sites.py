@@ -5,7 +5,6 @@ A site owned by another user is indistinguishable from a missing one (404, wire-
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from gridtwin.domain.events import SiteEvent
 from gridtwin.domain.profile import Quirk
 from gridtwin.domain.site import SiteSpec
 from gridtwin.services.auth import Principal
-from gridtwin.services.world import ViewCache, World
+from gridtwin.services.world import World
 from gridtwin.sim.codec import state_from_dict
 from gridtwin.sim.engine import energy_left_wh
 from gridtwin.sim.environment import site_environment
@@ -33,9 +32,9 @@ __all__ = [
     "SiteView",
     "backup_time_remaining_async",
     "backup_time_remaining_h",
+    "loaded_view",
     "locked_site",
     "parse_site_id",
-    "render_user_sites",
     "stored_view",
     "view_site",
     "view_site_async",
@@ -72,8 +71,8 @@ def parse_site_id(text: str) -> int:
     return value
 
 
-def _view(site: LoadedSite) -> SiteView:
-    """The site as of its state's instant, with its current tariff document."""
+def loaded_view(site: LoadedSite) -> SiteView:
+    """The site as of its state's instant, with its current tariff document (if loaded)."""
     doc = jsonio.loads(site.tariffs[-1][1]) if site.tariffs else None
     return SiteView(site.spec, site.controls, site.state, site.quirks, site.state.t_s, doc)
 
@@ -110,7 +109,7 @@ def _cached_view(world: World, principal: Principal | None, site_id: int) -> Sit
 def _fresh_view(world: World, principal: Principal | None, site_id: int) -> SiteView:
     """Bring the site to now under its lock and cache the view."""
     with locked_site(world, principal, site_id) as (tx, site):
-        view = _view(site)
+        view = loaded_view(site)
         current = tx.site_version(site_id)
         if current is not None:
             # Stored under the site lock, so no write can commit between this read and it.
@@ -142,49 +141,12 @@ async def view_site_async(world: World, principal: Principal | None, site_id: in
 def with_site(world: World, principal: Principal, site_id: int, fn: Callable[[Tx, SiteView], T]) -> T:
     """Run ``fn`` on an up-to-date site inside its lock and transaction."""
     with locked_site(world, principal, site_id) as (tx, site):
-        return fn(tx, _view(site))
-
-
-def render_user_sites(world: World, principal: Principal, render: Callable[[SiteView], str],
-                      cache: ViewCache[tuple[int, bytes, str]]) -> list[str]:
-    """``render`` (a site's JSON text) of each of the user's sites, in list order, as of
-    each site's last simulation.
-
-    Nothing is simulated: a site is brought to now only by a request about it (or a clock
-    advance), so a site never read shows its installation state; ``products`` carries the
-    few live values it has (charge, battery power) as of that instant, like Tesla's
-    cached copy of them. ``cache`` (site id -> (version, state digest, text)) is reused
-    while a site's version and stored state are unchanged: a repeated listing costs one
-    small query, and only the sites that changed are parsed and rendered again."""
-    with world.store.peek() as tx:
-        states = tx.site_states(principal.user_id)
-    texts: dict[int, str] = {}
-    misses = []
-    for site_id, version, state_json in states:
-        hit = cache.get(site_id)
-        if hit is not None and hit[0] == version and hit[1] == _digest(state_json):
-            texts[site_id] = hit[2]
-        else:
-            misses.append(site_id)
-    if misses:
-        with world.store.peek() as tx:
-            rows = tx.sites_by_id(misses)
-        for row in rows:
-            if row.user_id != principal.user_id:
-                continue  # given away between the two reads
-            text = texts[row.energy_site_id] = render(stored_view(row))
-            cache[row.energy_site_id] = (row.version, _digest(row.state_json), text)
-    # A site deleted or given away between the two reads is left out.
-    return [texts[site_id] for site_id, _, _ in states if site_id in texts]
-
-
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+        return fn(tx, loaded_view(site))
 
 
 def stored_view(row: SiteRow) -> SiteView:
     """A site as stored: its state as of its last simulation, without its tariff."""
-    return _view(LoadedSite(
+    return loaded_view(LoadedSite(
         row,
         spec_from_dict(jsonio.loads(row.spec_json, decimals=False)),
         controls_from_dict(jsonio.loads(row.controls_json, decimals=False)),

@@ -46,10 +46,6 @@ VIEW_CACHE_SITES = 2_048
 """Site views kept for reuse (most recently used): memory stays bounded whatever the
 number of sites read once and idle since."""
 
-PRODUCT_CACHE_SITES = 16_384
-"""Rendered products items kept (about 1 KB of JSON text each)."""
-
-
 class ViewCache(Generic[E]):
     """site id -> entry for at most ``max_sites`` sites (least recently used dropped
     first). Thread-safe."""
@@ -125,9 +121,6 @@ class World:
     journal: Journal | SharedJournal
     view_cache: ViewCache[tuple[int, str, Any]] = field(default_factory=ViewCache)
     """site id -> (version, owner, SiteView) of the last views computed."""
-    products_cache: ViewCache[tuple[int, bytes, str]] = field(
-        default_factory=lambda: ViewCache(PRODUCT_CACHE_SITES))
-    """site id -> (version, state digest, products item JSON) of the last items rendered."""
     _locks: weakref.WeakValueDictionary[int, SiteLock] = field(
         default_factory=weakref.WeakValueDictionary)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock)

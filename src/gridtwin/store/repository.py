@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from gridtwin.core import jsonio
@@ -174,21 +175,42 @@ class Tx:
             q = q.where(s.sites.c.user_id == user_id)
         return [SiteRow(**r) for r in self.conn.execute(q).mappings()]
 
-    def site_states(self, user_id: str) -> list[tuple[int, int, str]]:
-        """(id, version, state_json) of a user's sites in list order: what tells whether a
-        site's rendering changed, without its spec."""
-        t = s.sites
-        q = (select(t.c.energy_site_id, t.c.version, t.c.state_json).where(t.c.user_id == user_id)
-             .order_by(t.c.position, t.c.energy_site_id))
-        return [(int(a), int(b), str(c)) for a, b, c in self.conn.execute(q)]
+    def product_rows(self, user_id: str) -> list[tuple[SiteRow, str | None, str | None]]:
+        """A user's sites in list order, each with its stored products item's (key, JSON
+        text), or (None, None): one statement, so each item and its site are read together."""
+        return self._with_items(
+            lambda q: q.where(s.sites.c.user_id == user_id)
+            .order_by(s.sites.c.position, s.sites.c.energy_site_id))
 
-    def sites_by_id(self, site_ids: Sequence[int]) -> list[SiteRow]:
-        """These sites (those that exist), in no particular order."""
-        out: list[SiteRow] = []
-        for i in range(0, len(site_ids), 500):  # well below any bound-parameter limit
-            q = select(s.sites).where(s.sites.c.energy_site_id.in_(site_ids[i:i + 500]))
-            out.extend(SiteRow(**r) for r in self.conn.execute(q).mappings())
-        return out
+    def product_page(self, after_id: int | None, limit: int) -> list[tuple[SiteRow, str | None, str | None]]:
+        """At most ``limit`` sites by id after ``after_id``, each with its stored item's
+        (key, JSON text) as in ``product_rows``."""
+        def page(q: Any) -> Any:
+            if after_id is not None:
+                q = q.where(s.sites.c.energy_site_id > after_id)
+            return q.order_by(s.sites.c.energy_site_id).limit(limit)
+        return self._with_items(page)
+
+    def _with_items(self, shape: Callable[[Any], Any]) -> list[tuple[SiteRow, str | None, str | None]]:
+        t, p = s.sites, s.product_items
+        q = shape(select(t, p.c.key, p.c.item_json)
+                  .select_from(t.outerjoin(p, p.c.site_id == t.c.energy_site_id)))
+        names = t.c.keys()
+        n = len(names)
+        return [(SiteRow(**dict(zip(names, r[:n], strict=True))), r[n], r[n + 1])
+                for r in self.conn.execute(q)]
+
+    def save_product_items(self, items: Sequence[tuple[int, str, str]]) -> None:
+        """Store (site id, key, item JSON) rows, replacing a site's earlier item; in site id
+        order, so two writers lock PostgreSQL rows in the same order."""
+        if not items:
+            return
+        p = s.product_items
+        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        q = dialect.insert(p)
+        q = q.on_conflict_do_update(index_elements=[p.c.site_id],
+                                    set_={"key": q.excluded.key, "item_json": q.excluded.item_json})
+        self.conn.execute(q, [{"site_id": i, "key": k, "item_json": j} for i, k, j in sorted(items)])
 
     def site_ids(self, user_id: str | None = None) -> list[int]:
         """Site ids in list order, without loading the sites."""
@@ -258,7 +280,7 @@ class Tx:
         self.bump_version(site_id)
         """Delete a site's history, events, tariffs and command log; keep the site row."""
         for table in (s.energy_totals, s.backup_events, s.charge_sessions, s.tariffs,
-                      s.site_events, s.command_log):
+                      s.site_events, s.command_log, s.product_items):
             self.conn.execute(delete(table).where(table.c.site_id == site_id))
 
     def delete_site(self, site_id: int) -> None:
@@ -268,15 +290,15 @@ class Tx:
     def wipe_world(self) -> None:
         """Delete every user, token, site and its history; keep the server secrets."""
         for table in (s.energy_totals, s.backup_events, s.charge_sessions, s.tariffs,
-                      s.site_events, s.command_log, s.sites, s.refresh_tokens, s.tokens,
-                      s.oauth_clients, s.users):
+                      s.site_events, s.command_log, s.product_items, s.sites, s.refresh_tokens,
+                      s.tokens, s.oauth_clients, s.users):
             self.conn.execute(delete(table))
 
     def dump_tables(self) -> dict[str, list[dict[str, Any]]]:
         """Every row of every world table (not the control tables), for state export."""
         out = {}
         for table in s.metadata.sorted_tables:
-            if table.name in s.CONTROL_TABLES:
+            if table.name in s.CONTROL_TABLES | s.CACHE_TABLES:
                 continue
             cols = list(table.c)
             rows = self.conn.execute(select(*cols).order_by(*table.primary_key.columns)).mappings()
@@ -288,7 +310,7 @@ class Tx:
         self.wipe_world()
         for table in s.metadata.sorted_tables:
             rows = data.get(table.name) or []
-            if table.name not in s.CONTROL_TABLES and rows:
+            if table.name not in s.CONTROL_TABLES | s.CACHE_TABLES and rows:
                 self.conn.execute(insert(table), rows)
 
     # tariffs ---------------------------------------------------------------

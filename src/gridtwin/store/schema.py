@@ -22,6 +22,7 @@ from sqlalchemy import (
 from gridtwin.domain.energy import CELLS
 
 __all__ = [
+    "CACHE_TABLES",
     "CELL_COLUMNS",
     "CONTROL_TABLES",
     "backup_events",
@@ -33,6 +34,7 @@ __all__ = [
     "meta",
     "metadata",
     "oauth_clients",
+    "product_items",
     "rate_buckets",
     "refresh_tokens",
     "site_events",
@@ -207,5 +209,20 @@ journal = Table(
 )
 """The request journal shared by every worker (used when several workers serve one database)."""
 
+product_items = Table(
+    "product_items",
+    metadata,
+    Column("site_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("key", String(32), nullable=False),
+    Column("item_json", Text, nullable=False),
+)
+"""Each site's ``products`` item as JSON text, with ``key``: a digest of the rendering code
+and of the site's stored spec, controls and state it was rendered from. A cache: an item
+is used only while its key matches the site as stored now, so no write has to keep it
+current (services/product_items.py)."""
+
 CONTROL_TABLES = frozenset({"meta", "fault_rules", "rate_buckets", "journal"})
 """Server and control-plane tables: not part of the world a state snapshot carries as rows."""
+
+CACHE_TABLES = frozenset({"product_items"})
+"""Derived from the world's rows and rebuilt from them: not carried by a state snapshot."""

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+
 from fastapi import APIRouter, Depends
+from starlette.background import BackgroundTask
 from starlette.responses import Response
 
 from gridtwin.api import deps
 from gridtwin.api.responses import JSON_TYPE
 from gridtwin.api.wire.models import BEARER_DOC, ProductsResponse, responses
-from gridtwin.api.wire.products import render_product
-from gridtwin.core import jsonio
+from gridtwin.api.wire.products import PRODUCT_ITEMS
 from gridtwin.services.auth import ENERGY_DATA, VEHICLE_DATA, Principal, require_scope
-from gridtwin.services.sites import SiteView, render_user_sites
+from gridtwin.services.product_items import Fresh, save_items, user_items
 from gridtwin.services.world import World
+
+_log = logging.getLogger("gridtwin.products")
 
 router = APIRouter()
 
@@ -25,16 +30,24 @@ router = APIRouter()
 def products(
     principal: Principal = Depends(deps.principal), world: World = Depends(deps.world)
 ) -> Response:
-    """Each site as of its last simulation (none is simulated to list it, docs/decisions.md);
-    items are rendered once per change of a site and kept as JSON text."""
+    """Each site as of its last simulation (none is simulated to list it, docs/decisions.md).
+    Items are stored as JSON text with what they were rendered from; only the sites changed
+    since are rendered, and stored after the reply (services/product_items.py)."""
     require_scope(principal, ENERGY_DATA, VEHICLE_DATA)
     items: list[str] = []
+    fresh: list[Fresh] = []
     if ENERGY_DATA in principal.scopes:
-        items = render_user_sites(world, principal, _item_json, world.products_cache)
+        items, fresh = user_items(world, principal, PRODUCT_ITEMS)
     # The bytes envelope() writes for the same items.
     body = '{"response":[' + ",".join(items) + '],"count":' + str(len(items)) + "}"
-    return Response(body.encode("utf-8"), media_type=JSON_TYPE)
+    return Response(body.encode("utf-8"), media_type=JSON_TYPE,
+                    background=BackgroundTask(_store, world, fresh) if fresh else None)
 
 
-def _item_json(view: SiteView) -> str:
-    return jsonio.dumps(render_product(view))
+def _store(world: World, fresh: Sequence[Fresh]) -> None:
+    """Store the items this listing rendered. Only a cache: a failure costs the next
+    listing their rendering again, never a wrong item, so it is logged, not raised."""
+    try:
+        save_items(world, fresh)
+    except Exception:
+        _log.warning("storing %d products items failed", len(fresh), exc_info=True)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from pathlib import Path
 from typing import Any
 
+import gridtwin
 from gridtwin.api.wire.reading import Reading, render_fields, render_item
+from gridtwin.core import jsonio
 from gridtwin.domain.catalogue import BATTERY_PRODUCT, SOLAR_PRODUCT, WALL_CONNECTOR_PRODUCT
 from gridtwin.domain.catalogue_nested import (
     FEATURE_FLAGS,
@@ -14,9 +19,10 @@ from gridtwin.domain.catalogue_nested import (
     PRODUCT_WALL_CONNECTOR_COMPONENTS,
 )
 from gridtwin.domain.site import SiteKind
+from gridtwin.services.product_items import ItemRenderer
 from gridtwin.services.sites import SiteView
 
-__all__ = ["render_product"]
+__all__ = ["PRODUCT_ITEMS", "render_product"]
 
 
 class _ProductReading(Reading):
@@ -52,3 +58,24 @@ _ITEMS = {SiteKind.BATTERY: BATTERY_PRODUCT, SiteKind.SOLAR: SOLAR_PRODUCT,
 def render_product(view: SiteView, *, always_energy: bool = False) -> dict[str, Any]:
     """The products item of a site; ``always_energy`` for site_status (pypowerwall reads it)."""
     return render_fields(_ITEMS[view.spec.kind], _ProductReading(view, always_energy=always_energy))
+
+
+def _item_json(view: SiteView) -> str:
+    return jsonio.dumps(render_product(view))
+
+
+@functools.cache
+def _code_digest() -> bytes:
+    """A digest of gridtwin's version and of every file of the installed package: products
+    items stored by any other code (an upgrade, an edited checkout) are rendered again."""
+    root = Path(gridtwin.__file__).parent
+    h = hashlib.blake2b(gridtwin.__version__.encode(), digest_size=16)
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(path.relative_to(root).as_posix().encode() + b"\0")
+            h.update(path.read_bytes())
+    return h.digest()
+
+
+PRODUCT_ITEMS = ItemRenderer(_item_json, _code_digest)
+"""How ``products`` items are rendered and stored (services/product_items.py)."""

@@ -30,7 +30,8 @@ from gridtwin.services.emulator.events import NewEvent, build_event, store_event
 from gridtwin.services.emulator.faults import FaultRule, rule_from_json
 from gridtwin.services.emulator.ratelimit import check_config
 from gridtwin.services.emulator.vehicles import Vehicle, parse_vehicles
-from gridtwin.services.provision import new_site_row
+from gridtwin.services.product_items import ItemRenderer, new_items
+from gridtwin.services.provision import new_site
 from gridtwin.services.world import World
 from gridtwin.store import schema
 from gridtwin.store.repository import Tx
@@ -413,20 +414,23 @@ def _ensure_user(tx: Tx, user_id: str, region: str = "NA") -> None:
         tx.insert_user(user_id, region, wall_now_s())
 
 
-def _insert_sites(tx: Tx, plan: ScenarioPlan) -> None:
+def _insert_sites(tx: Tx, plan: ScenarioPlan, items: ItemRenderer | None) -> None:
     """Every site in one bulk insert, at its installation instant. No site is simulated
     here: each is warmed up (from installation) when it is first read or the clock
     advances, which gives the same trajectory (observing never changes it, site-behavior
-    §2), so loading 10,000 sites costs inserts, not 10,000 warm-ups."""
+    §2), so loading 10,000 sites costs inserts, not 10,000 warm-ups. With ``items`` their
+    products items are stored too (services/product_items.py)."""
     users = {u.id for u in plan.users}
-    rows = []
+    sites = []
     for position, d in enumerate(plan.sites):
         owner = plan.owners[d.spec.energy_site_id]
         if owner not in users:
             _ensure_user(tx, owner)
             users.add(owner)
-        rows.append(new_site_row(owner, position, d.spec, d.controls, d.app_pct))
-    tx.insert_sites(rows)
+        sites.append(new_site(owner, position, d.spec, d.controls, d.app_pct))
+    tx.insert_sites([s.row for s in sites])
+    if items is not None:
+        tx.save_product_items(new_items(items, sites))
     for d in plan.sites:
         if d.tariff is not None:
             # In force from installation, so warm-up prices with it.
@@ -434,11 +438,12 @@ def _insert_sites(tx: Tx, plan: ScenarioPlan) -> None:
 
 
 def apply_scenario(world: World, plan: ScenarioPlan,
-                   before_commit: Callable[[Tx], None] | None = None) -> dict[str, Any]:
+                   before_commit: Callable[[Tx], None] | None = None,
+                   items: ItemRenderer | None = None) -> dict[str, Any]:
     """Replace the world with a validated scenario in one transaction.
 
     ``before_commit(tx)``, if given, runs last inside that transaction (reset uses it to
-    keep the fault rules or the clock)."""
+    keep the fault rules or the clock); ``items``: store the sites' products items."""
     clock = SimClock(start_s=plan.start_s, mode=plan.mode, rate=plan.rate)  # type: ignore[arg-type]
     clock_text = jsonio.dumps(clock.snapshot())
     with world.store.peek() as tx:
@@ -455,7 +460,7 @@ def apply_scenario(world: World, plan: ScenarioPlan,
             _ensure_user(tx, u.id, u.region)
             for client_id, secret, scopes in u.clients:
                 register_client(world, client_id, secret, u.id, scopes, tx)
-        _insert_sites(tx, plan)
+        _insert_sites(tx, plan, items)
         for u in plan.users:
             for t in u.tokens:
                 token = mint_access_token(world, u.id, t.scopes, t.ttl_s, name=t.name, tx=tx)
@@ -480,6 +485,8 @@ def clear_baseline(tx: Tx) -> None:
     tx.conn.execute(delete(schema.meta).where(schema.meta.c.key == BASELINE_KEY))
 
 
-def load_scenario(world: World, doc: Mapping[str, Any]) -> dict[str, Any]:
-    """Replace the world with ``doc``; returns the minted tokens and site ids."""
-    return apply_scenario(world, validate_scenario(dict(doc)))
+def load_scenario(world: World, doc: Mapping[str, Any],
+                  items: ItemRenderer | None = None) -> dict[str, Any]:
+    """Replace the world with ``doc``; returns the minted tokens and site ids. ``items``:
+    store the sites' products items with them."""
+    return apply_scenario(world, validate_scenario(dict(doc)), items=items)

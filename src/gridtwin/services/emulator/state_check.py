@@ -25,9 +25,9 @@ Problems = Callable[[str, str], None]
 def importable_tables() -> dict[str, Table]:
     """Every stored table of the world: not ``meta`` (secrets and the clock travel as their
     own members) nor the control tables (faults travel as their own member; rate buckets
-    and the journal belong to the running server)."""
+    and the journal belong to the running server) nor the caches (rebuilt from the rows)."""
     return {t.name: t for t in schema.metadata.sorted_tables
-            if t.name != "meta" and t.name not in schema.CONTROL_TABLES}
+            if t.name != "meta" and t.name not in schema.CONTROL_TABLES | schema.CACHE_TABLES}
 
 
 def _value_problem(col: Column[Any], value: Any) -> str | None:
