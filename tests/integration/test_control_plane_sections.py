@@ -266,3 +266,33 @@ def test_a_section_the_spec_does_not_define_is_refused(app: App):
     messages = app.refused("scenario", _scenario(vehicle=[CAR], tokens=[]))
     assert set(messages) == {"vehicle", "tokens"}
     assert "rate_limits" in messages["vehicle"][0] and "vehicles" in messages["vehicle"][0]
+
+
+def test_vehicles_in_products_come_first_for_the_vehicle_scope(app: App):
+    from gridtwin.services.auth import mint_access_token
+
+    app.ok("POST", "scenario", _scenario(vehicles=[{**CAR, "in_products": True}, VAN]))
+    full = mint_access_token(app.world, "demo", ["energy_device_data", "vehicle_device_data"]
+                             ).access_token
+
+    def products(token: str) -> list[dict[str, Any]]:
+        r = app.client.get("/api/1/products", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text[:400]
+        body = r.json()
+        assert body["count"] == len(body["response"])
+        return list(body["response"])
+
+    car, site = products(full)  # the van is not in products; vehicles come first
+    assert car["vin"] == CAR["vin"] and car["id_s"] == str(car["id"])
+    assert isinstance(car["id"], int) and car["id"] < 2**53 and car["vehicle_id"] != car["id"]
+    assert car["state"] == "asleep" and car["access_type"] == "OWNER"
+    assert site["energy_site_id"] == SITE_ID
+    energy_only = mint_access_token(app.world, "demo", ["energy_device_data"]).access_token
+    assert [p.get("energy_site_id") for p in products(energy_only)] == [SITE_ID]
+    vehicle_only = mint_access_token(app.world, "demo", ["vehicle_device_data"]).access_token
+    assert products(vehicle_only) == [car]
+    # another scenario without in_products lists no vehicle again
+    app.ok("POST", "scenario", _scenario(vehicles=[CAR]))
+    token = mint_access_token(app.world, "demo", ["energy_device_data", "vehicle_device_data"]
+                              ).access_token
+    assert [p.get("energy_site_id") for p in products(token)] == [SITE_ID]

@@ -12,8 +12,10 @@ from starlette.responses import Response
 from gridtwin.api import deps
 from gridtwin.api.responses import JSON_TYPE
 from gridtwin.api.wire.models import BEARER_DOC, ProductsResponse, responses
-from gridtwin.api.wire.products import PRODUCT_ITEMS
+from gridtwin.api.wire.products import PRODUCT_ITEMS, render_vehicle
+from gridtwin.core import jsonio
 from gridtwin.services.auth import ENERGY_DATA, VEHICLE_DATA, Principal, require_scope
+from gridtwin.services.emulator.vehicles import product_vehicles
 from gridtwin.services.product_items import Fresh, save_items, user_items
 from gridtwin.services.world import World
 
@@ -32,12 +34,18 @@ def products(
 ) -> Response:
     """Each site as of its last simulation (none is simulated to list it, docs/decisions.md).
     Items are stored as JSON text with what they were rendered from; only the sites changed
-    since are rendered, and stored after the reply (services/product_items.py)."""
+    since are rendered, and stored after the reply (services/product_items.py). Vehicles
+    come first, as in real replies: the scenario's ``in_products`` vehicles, for a token
+    with ``vehicle_device_data`` (every user of the world sees them)."""
     require_scope(principal, ENERGY_DATA, VEHICLE_DATA)
     items: list[str] = []
     fresh: list[Fresh] = []
+    if VEHICLE_DATA in principal.scopes:
+        items = [jsonio.dumps(render_vehicle(v, i, principal.user_id))
+                 for i, v in enumerate(product_vehicles(world))]
     if ENERGY_DATA in principal.scopes:
-        items, fresh = user_items(world, principal, PRODUCT_ITEMS)
+        energy, fresh = user_items(world, principal, PRODUCT_ITEMS)
+        items += energy
     # The bytes envelope() writes for the same items.
     body = '{"response":[' + ",".join(items) + '],"count":' + str(len(items)) + "}"
     return Response(body.encode("utf-8"), media_type=JSON_TYPE,

@@ -8,6 +8,7 @@ names whatever vehicle it likes (charging at up to 11.5 kW, the default).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from gridtwin.services.emulator.inputs import Problems, Reader
 from gridtwin.services.provision import seeded_id, seeded_uuid
 from gridtwin.services.world import World
 
-__all__ = ["DEFAULT_MAX_CHARGE_W", "MEMBERS", "Vehicle", "parse_vehicles", "world_vehicles"]
+__all__ = ["DEFAULT_MAX_CHARGE_W", "MEMBERS", "Vehicle", "parse_vehicles", "product_vehicles",
+           "world_vehicles"]
 
 MEMBERS = ("id", "vin", "max_charge_w", "in_products")
 DEFAULT_MAX_CHARGE_W = 11_500
@@ -79,10 +81,25 @@ def world_vehicles(world: World) -> list[Vehicle]:
     """The vehicles of the active scenario (none when the world has no scenario)."""
     with world.store.peek() as tx:
         text = tx.get_meta("scenario")
+    return list(_vehicles_of(text))
+
+
+def product_vehicles(world: World) -> tuple[Vehicle, ...]:
+    """The active scenario's vehicles with ``in_products: true`` (wire-format §6)."""
+    with world.store.peek() as tx:
+        text = tx.get_meta("scenario")
+    return tuple(v for v in _vehicles_of(text) if v.in_products)
+
+
+@functools.lru_cache(maxsize=4)
+def _vehicles_of(text: str | None) -> tuple[Vehicle, ...]:
+    """Vehicles of a stored scenario text (cached: products asks on every listing, and a
+    10,000-site scenario is megabytes of JSON)."""
     if text is None:
-        return []
+        return ()
     doc = jsonio.loads(text, decimals=False)
     if not doc.get("vehicles"):
-        return []
+        return ()
     # The stored scenario was checked when it was loaded.
-    return parse_vehicles(lambda path, text: None, doc["vehicles"], int(doc.get("seed", 0)))
+    return tuple(parse_vehicles(lambda path, text: None, doc["vehicles"],
+                                int(doc.get("seed", 0))))
