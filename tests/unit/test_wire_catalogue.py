@@ -93,6 +93,10 @@ GENERIC = {
     "din": "event bodies, store columns, scenario documents",
     "device_id": "scenario documents (describe)",
     "vin": "ev_plug_in event bodies and scenario vehicles",
+    "vehicle_id": "ev_plug_in event bodies and charge-history sessions",
+    "state": "the site codec's stored state and scenario documents",
+    "tokens": "scenario and snapshot documents",
+    "user_id": "token, journal and control-plane members",
     # the schedule_manual_backup request, parsed by services/energy_command.py
     "scheduling_info": "manual backup request parameter",
     "start_time": "manual backup request parameter",

@@ -15,6 +15,7 @@ from gridtwin.domain.catalogue import (
     BATTERY_TYPE,
     NAMEPLATE_ENERGY,
     SAME,
+    SITE_ID,
     SOLAR_TYPE,
     WALL_CONNECTORS,
     Cast,
@@ -52,6 +53,8 @@ __all__ = [
     "SITE_WALL_CONNECTOR",
     "SOLAR",
     "TOU_SETTINGS_FIELDS",
+    "VEHICLE_PRODUCT",
+    "VIN",
 ]
 
 _STR, _BOOL, _INT = Json.STRING, Json.BOOLEAN, Json.INTEGER
@@ -111,14 +114,43 @@ PRODUCT_WALL_CONNECTOR: tuple[WireField, ...] = (
 )
 """A products ``components.wall_connectors`` item, read from its WallConnectorSpec."""
 
+VIN = WireField("vin", _STR, SAME, Presence.SET, doc="only while a vehicle is connected")
+
 LIVE_WALL_CONNECTOR: tuple[WireField, ...] = (
     DIN,
-    WireField("vin", _STR, SAME, Presence.SET, doc="only while a vehicle is connected"),
+    VIN,
     WireField("wall_connector_state", _INT, SAME, choices=(1, 2, 4, 5, 7)),
     WireField("wall_connector_fault_state", _INT, SAME, choices=(2, 3, 8)),
     WireField("wall_connector_power", _INT, SAME, unit="W", cast=Cast.INT, minimum=0),
 )
 """A live_status ``wall_connectors`` item (wire-format §8.1)."""
+
+VEHICLE_PRODUCT: tuple[WireField, ...] = (
+    replace(SITE_ID, json=_INT, source=SAME),
+    WireField("user_id", _INT, SAME),
+    WireField("vehicle_id", _INT, SAME),
+    replace(VIN, presence=Presence.ALWAYS, doc=""),
+    WireField("color", Json.NULL, Const(None)),
+    WireField("access_type", _STR, Const("OWNER")),
+    WireField("display_name", _STR, SAME),
+    WireField("option_codes", Json.NULL, Const(None)),
+    WireField("cached_data", _STR, Const("")),
+    WireField("granular_access", Json.OBJECT, Const({"hide_private": False})),
+    WireField("tokens", Json.ARRAY, Const(())),
+    WireField("state", _STR, Const("asleep"), choices=("online", "asleep", "offline"),
+              doc="the car is not simulated"),
+    WireField("in_service", _BOOL, Const(False)),
+    WireField("id_s", _STR, SAME),
+    WireField("calendar_enabled", _BOOL, Const(True)),
+    WireField("api_version", _INT, Const(73)),
+    WireField("backseat_token", Json.NULL, Const(None)),
+    WireField("backseat_token_updated_at", Json.NULL, Const(None)),
+    WireField("ble_autopair_enrolled", _BOOL, Const(False)),
+    WireField("command_signing", _STR, Const("required")),
+    WireField("release_notes_supported", _BOOL, Const(True)),
+)
+"""A scenario vehicle's products item (wire-format §6; members of the vehicle items in
+public products replies), read from a VehicleReading."""
 
 BATTERIES = WireField("batteries", Json.ARRAY, SAME, Presence.SET, shape="Battery",
                       doc="sites with a battery, one per unit")

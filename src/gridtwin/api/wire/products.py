@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from gridtwin.domain.catalogue_nested import (
     PRODUCT_SOLAR_COMPONENTS,
     PRODUCT_WALL_CONNECTOR,
     PRODUCT_WALL_CONNECTOR_COMPONENTS,
+    VEHICLE_PRODUCT,
 )
 from gridtwin.domain.site import SiteKind
 from gridtwin.services.emulator.vehicles import Vehicle
@@ -82,21 +84,28 @@ PRODUCT_ITEMS = ItemRenderer(_item_json, _code_digest)
 """How ``products`` items are rendered and stored (services/product_items.py)."""
 
 
+
 def _id53(*parts: str) -> int:
     """A stable positive integer below 2**53 (JSON-safe) from text."""
     digest = hashlib.blake2b("\0".join(parts).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") >> 11
 
 
+@dataclass(frozen=True)
+class VehicleReading:
+    """What a vehicle's products item reads (catalogue VEHICLE_PRODUCT)."""
+
+    id: int
+    user_id: int
+    vehicle_id: int
+    vin: str
+    display_name: str
+    id_s: str
+
+
 def render_vehicle(vehicle: Vehicle, index: int, user_id: str) -> dict[str, Any]:
-    """A scenario vehicle's products item, shaped like the vehicle items of real products
-    replies (wire-format §6); the car itself is not simulated, so it is asleep."""
+    """A scenario vehicle's products item, its ids stable integers derived from its UUID."""
     vid = _id53("vehicle", vehicle.id)
-    return {"id": vid, "user_id": _id53("user", user_id),
-            "vehicle_id": _id53("vehicle_id", vehicle.id), "vin": vehicle.vin,
-            "color": None, "access_type": "OWNER", "display_name": f"Vehicle {index + 1}",
-            "option_codes": None, "cached_data": "", "granular_access": {"hide_private": False},
-            "tokens": [], "state": "asleep", "in_service": False, "id_s": str(vid),
-            "calendar_enabled": True, "api_version": 73, "backseat_token": None,
-            "backseat_token_updated_at": None, "ble_autopair_enrolled": False,
-            "command_signing": "required", "release_notes_supported": True}
+    return render_item(VEHICLE_PRODUCT, VehicleReading(
+        vid, _id53("user", user_id), _id53("car", vehicle.id), vehicle.vin,
+        f"Vehicle {index + 1}", str(vid)))
