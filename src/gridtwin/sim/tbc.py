@@ -468,12 +468,13 @@ def step_battery_w(plan: PlanTables, row: int, energy_wh: float, t_s: int, dt_s:
     Dispatch clips the result to every invariant (reserve, power limits, export rule).
     """
     st = _stage(plan, row, max(float(dt_s), float(plan.stage_end_s[row] - t_s)), s.eta)
+    demand_priced = st.levels > 1 and st.demand > 0
+    if demand_priced and plan.load_margin[row] > 0 and net_now_w > 0:
+        # (checked before _best, the costliest part: this choice does not use it)
+        return max(0.0, net_now_w - _sustained_import_w(plan, row, st, energy_wh, s))
     margin = SELF_MARGIN_WH * 1e-3 * st.buy * st.seconds / 3600.0
     _, b, kind, level = _best(st, plan.value, plan.cap_row, energy_wh, s, margin, peak_w)
     planned_import_w = max(0.0, st.net_w - b)
-    demand_priced = st.levels > 1 and st.demand > 0
-    if demand_priced and plan.load_margin[row] > 0 and net_now_w > 0:
-        return max(0.0, net_now_w - _sustained_import_w(plan, row, st, energy_wh, s))
     if (demand_priced and kind != KIND_IDLE and (b > 0 or kind != KIND_HOLD)):
         # Demand-priced: hold the planned grid import and let the battery follow the
         # measured load around it, so load swings within the stage set no new peak.
@@ -527,9 +528,18 @@ def _backup(st: _Stage, q: int, value: _F64, cap_row: _I64, s: PlanSettings) -> 
                     out[i] = min(out[i], c + v[j] + f * (v[j + 1] - v[j]))
                 else:
                     out[i] = min(out[i], c + _interp(value, st.row, i + dx))
-        else:
+        else:  # _cost with its parts that do not depend on i computed once
+            grid = st.net_w - b
+            qa, f = _level(max(peak, grid))
+            ra = cap_row[st.row, qa]
+            rb = cap_row[st.row, qa + 1]
+            c = _energy_cost(b, st, s) + st.demand * max(0.0, grid - peak) / 1000.0
             for i in range(i0, i1):
-                out[i] = min(out[i], _cost(b, i + dx, st, value, cap_row, s, peak))
+                x = i + dx
+                a = _interp(value, ra, x)
+                if f > 0.0:
+                    a += f * (_interp(value, rb, x) - a)
+                out[i] = min(out[i], c + a)
     d_lo = max(1 - N_GRID, math.ceil(_dx(hi, st) - 1e-9))
     d_hi = min(N_GRID - 1, math.floor(_dx(lo, st) + 1e-9))
     for d in range(d_lo, d_hi + 1):
