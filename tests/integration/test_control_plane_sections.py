@@ -296,3 +296,20 @@ def test_vehicles_in_products_come_first_for_the_vehicle_scope(app: App):
     token = mint_access_token(app.world, "demo", ["energy_device_data", "vehicle_device_data"]
                               ).access_token
     assert [p.get("energy_site_id") for p in products(token)] == [SITE_ID]
+
+
+def test_a_state_snapshot_carries_the_rate_limits_in_force(app: App):
+    app.ok("POST", "scenario", _scenario())
+    app.ok("PUT", "rate-limits", {"rules": [LIVE_RULE]})
+    snap = app.ok("GET", "state?secrets=1")
+    assert snap["rate_limits"] == [LIVE_RULE]
+    app.ok("PUT", "rate-limits", {"preset": "off"})
+    app.ok("POST", "state", snap)
+    assert app.ok("GET", "rate-limits")["config"] == [LIVE_RULE]
+    # an older snapshot without the member keeps the limits in force; a bad one is refused
+    app.ok("PUT", "rate-limits", {"preset": "off"})
+    app.ok("POST", "state", {k: v for k, v in snap.items() if k != "rate_limits"})
+    assert app.ok("GET", "rate-limits")["config"] == "off"
+    problems = app.refused("state", {**snap, "rate_limits": [{"rate": "fast"}]})
+    assert any(path.startswith("rate_limits") for path in problems)
+    assert app.ok("GET", "rate-limits")["config"] == "off"  # nothing imported

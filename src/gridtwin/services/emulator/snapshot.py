@@ -28,6 +28,7 @@ from gridtwin.services.auth import mint_access_token
 from gridtwin.services.commands import check_tariff
 from gridtwin.services.emulator.describe import SiteDescription, parse_site
 from gridtwin.services.emulator.faults import FaultRule, rule_from_json
+from gridtwin.services.emulator.ratelimit import check_config
 from gridtwin.services.emulator.redaction import REDACTED, redact_state
 from gridtwin.services.emulator.scenario import (
     BASELINE_KEY,
@@ -266,7 +267,7 @@ def _row_json(row: Any) -> str:
 def export_chunks(world: World, *, secrets: bool = False) -> Iterator[str]:
     """The state snapshot as JSON text in pieces, read in one transaction (one consistent
     world), table by table in batches: ``{"response": {version, gridtwin, seed, clock,
-    jwt_secret, scenario, faults, tables: {name: {columns: [...], rows: [[...], ...]}}}}``.
+    jwt_secret, scenario, faults, rate_limits, tables: {name: {columns: [...], rows: [[...], ...]}}}}``.
 
     Tables are column lists and row arrays (names are not repeated per row), and nothing
     holds more than one batch, so peak memory does not grow with the world."""
@@ -278,6 +279,7 @@ def export_chunks(world: World, *, secrets: bool = False) -> Iterator[str]:
             "jwt_secret": world.jwt_secret,
             "scenario": None if scenario is None else jsonio.loads(scenario, decimals=False),
             "faults": [r.to_json() for r in world.faults.rules()],
+            "rate_limits": world.limits.config,
         }
         if not secrets:  # the JWT secret and client secrets only on request
             head = redact_state(head)
@@ -312,10 +314,13 @@ class _Snapshot:
     scenario: dict[str, Any] | None
     faults: list[FaultRule]
     tables: dict[str, Rows]
+    rate_limits: Any = None
+    """The limits in force at export (a preset name or rules); None: a snapshot from before
+    they were exported, which keeps this server's."""
 
 
 _SNAPSHOT_MEMBERS = ("version", "gridtwin", "seed", "clock", "jwt_secret", "scenario", "faults",
-                     "tables")
+                     "rate_limits", "tables")
 
 
 def _snapshot(snap: Mapping[str, Any], now_s: int) -> _Snapshot:
@@ -357,12 +362,15 @@ def _snapshot(snap: Mapping[str, Any], now_s: int) -> _Snapshot:
         except InvalidField as exc:
             for key, texts in exc.messages.items():
                 problems.setdefault(f"faults[{i}].{key}", []).extend(texts)
+    rate_limits = snap.get("rate_limits")
+    if rate_limits is not None:
+        check_config(add, rate_limits, "rate_limits")
     tables = check_tables(add, snap.get("tables"))
     if problems:
         first = next(iter(problems.items()))
         raise InvalidField(f"{first[0]}: {first[1][0]}", problems)
     return _Snapshot(dict(snap), int(seed), clock_text, secret,
-                     None if scenario is None else dict(scenario), faults, tables)
+                     None if scenario is None else dict(scenario), faults, tables, rate_limits)
 
 
 def _clock_text(add: Any, clock: Any, now_s: int) -> str:
@@ -424,6 +432,8 @@ def import_state(world: World, snap: Mapping[str, Any],
             tx.set_meta(BASELINE_KEY, jsonio.dumps(dict(baseline or plan.doc)))
         world.set_seed(plan.seed, tx)
         world.faults.replace_all(plan.faults, tx)
+        if plan.rate_limits is not None:
+            world.limits.configure(plan.rate_limits, tx)  # buckets start full
         world.forget_caches(tx)  # tokens of the replaced world stop verifying in every worker
     world.adopt_clock(plan.clock_text)
     return {"imported": True, "now": world.now_s()}
