@@ -18,7 +18,6 @@ Problems are collected and reported together (:class:`ConfigError`).
 
 from __future__ import annotations
 
-import json
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -30,7 +29,12 @@ from gridtwin import tariff
 from gridtwin.domain.battery import BatteryModel
 from gridtwin.domain.site import BatteryBank, LoadSpec, Location, SiteKind, SiteSpec, SolarSpec
 from gridtwin.services.study import Study
-from gridtwin.services.studyfile import StudyFileError, TableReader, read_variants
+from gridtwin.services.studyfile import (
+    StudyFileError,
+    TableReader,
+    read_tariff_doc,
+    read_variants,
+)
 from gridtwin.services.weather import checked_weather_file
 from gridtwin.services.whatif import Variant
 
@@ -133,24 +137,6 @@ def _window(r: TableReader, run: dict[str, Any], zone: str) -> tuple[int, int]:
     return _local_midnight(first, zone), _local_midnight(first + timedelta(days=days), zone)
 
 
-def _tariff(r: TableReader, table: dict[str, Any], base: Path) -> dict[str, Any]:
-    try:
-        if "file" in table:
-            doc = tariff.loads((base / str(table["file"])).read_text(encoding="utf-8-sig"))
-        elif isinstance(table.get("content"), dict):
-            doc = tariff.loads(json.dumps(table["content"]))
-        else:
-            r.problems.append("tariff: give file = PATH or a [tariff.content] table")
-            return {}
-    except (OSError, ValueError) as exc:
-        r.problems.append(f"tariff.file: cannot read: {exc}")
-        return {}
-    if not isinstance(doc, dict):
-        r.problems.append("tariff: must be a tariff_content_v2 object")
-        return {}
-    return dict(doc)
-
-
 def _week_start(r: TableReader, plots: dict[str, Any], zone: str, start_s: int) -> int:
     if "week_start" not in plots:
         return start_s
@@ -190,7 +176,7 @@ def load_config(path: Path) -> SimConfig:
     if 300 % step:
         r.problems.append("run.step_s: must divide 300")
     spec = replace(spec, step_s=step)
-    tariff_doc = _tariff(r, r.table(doc, "tariff"), path.parent)
+    tariff_doc = read_tariff_doc(r, r.table(doc, "tariff"), path.parent, "tariff") or {}
     report = tariff.validate(tariff_doc) if tariff_doc else None
     if report is not None and report.tariff is None:
         r.problems += [f"tariff: {p.line()}" for p in report.errors][:10]

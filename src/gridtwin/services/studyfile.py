@@ -5,12 +5,15 @@ tables that collect every problem instead of stopping at the first, and the vari
 from __future__ import annotations
 
 import itertools
+import json
+from pathlib import Path
 from typing import Any
 
+from gridtwin import tariff
 from gridtwin.domain.controls import ExportRule, OperationMode, SiteControls, Strategy
 from gridtwin.services.whatif import Variant
 
-__all__ = ["StudyFileError", "TableReader", "read_variants"]
+__all__ = ["StudyFileError", "TableReader", "read_tariff_doc", "read_variants"]
 
 BASELINE_NAME = "no battery"
 """The name results give the same home without a battery; no variant may take it."""
@@ -97,3 +100,25 @@ def read_variants(r: TableReader, doc: dict[str, Any]) -> tuple[Variant, ...]:
     if len(set(names)) != len(names) or BASELINE_NAME in names:
         r.problems.append(f'variant: names must be unique and not "{BASELINE_NAME}"')
     return tuple(out)
+
+
+def read_tariff_doc(r: TableReader, table: dict[str, Any], base: Path, where: str
+                    ) -> dict[str, Any] | None:
+    """The tariff_content_v2 document a ``[tariff]``-like table names: ``file`` (relative
+    to ``base``) or an inline ``content`` table; None (with its problem recorded under
+    ``where``) when there is none or it cannot be read."""
+    try:
+        if "file" in table:
+            doc = tariff.loads((base / str(table["file"])).read_text(encoding="utf-8-sig"))
+        elif isinstance(table.get("content"), dict):
+            doc = tariff.loads(json.dumps(table["content"]))
+        else:
+            r.problems.append(f"{where}: give file = PATH or a [{where}.content] table")
+            return None
+    except (OSError, ValueError) as exc:
+        r.problems.append(f"{where}.file: cannot read: {exc}")
+        return None
+    if not isinstance(doc, dict):
+        r.problems.append(f"{where}: must be a tariff_content_v2 object")
+        return None
+    return dict(doc)

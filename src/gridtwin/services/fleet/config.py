@@ -20,7 +20,6 @@ Problems are collected and reported together (:class:`StudyError`).
 
 from __future__ import annotations
 
-import json
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -29,7 +28,12 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gridtwin import tariff
-from gridtwin.services.studyfile import StudyFileError, TableReader, read_variants
+from gridtwin.services.studyfile import (
+    StudyFileError,
+    TableReader,
+    read_tariff_doc,
+    read_variants,
+)
 from gridtwin.services.weather import checked_weather_file
 from gridtwin.services.whatif import Variant
 
@@ -124,22 +128,14 @@ def _window(r: TableReader, run: dict[str, Any]) -> tuple[date, date]:
 
 def _tariff(r: TableReader, name: str, table: dict[str, Any], base: Path) -> TariffChoice | None:
     where = "tariff" if name == DEFAULT_TARIFF else f"tariffs.{name}"
-    try:
-        if "file" in table:
-            doc = tariff.loads((base / str(table["file"])).read_text(encoding="utf-8-sig"))
-        elif isinstance(table.get("content"), dict):
-            doc = tariff.loads(json.dumps(table["content"]))
-        else:
-            r.problems.append(f"{where}: give file = PATH or a [{where}.content] table")
-            return None
-    except (OSError, ValueError) as exc:
-        r.problems.append(f"{where}.file: cannot read: {exc}")
+    doc = read_tariff_doc(r, table, base, where)
+    if doc is None:
         return None
     report = tariff.validate(doc)
-    if report.tariff is None or not isinstance(doc, dict):
+    if report.tariff is None:
         r.problems += [f"{where}: {p.line()}" for p in report.errors][:10] or [f"{where}: invalid"]
         return None
-    return TariffChoice(name, dict(doc), report.tariff)
+    return TariffChoice(name, doc, report.tariff)
 
 
 def _tariffs(r: TableReader, doc: dict[str, Any], base: Path) -> dict[str, TariffChoice]:
