@@ -379,7 +379,8 @@ def _integers(a: np.ndarray) -> np.ndarray:
 def _column_sums(a: np.ndarray, rows: np.ndarray) -> list[int]:
     """Per column, the exact sum of the rows where ``rows`` is true (a masked reduction:
     five times faster than summing a fancy-indexed copy, measured)."""
-    return np.add.reduce(a, axis=0, where=rows[:, None], dtype=np.int64).tolist()
+    sums: list[int] = np.add.reduce(a, axis=0, where=rows[:, None], dtype=np.int64).tolist()
+    return sums
 
 
 def _demand_totals(tariff: CompiledTariff, tz: tzinfo, spans: OffsetSpans,
