@@ -24,7 +24,7 @@ import numpy.typing as npt
 from gridtwin.domain.controls import SiteControls
 from gridtwin.domain.profile import Quirk
 from gridtwin.domain.site import SiteSpec
-from gridtwin.sim.jit import kernel
+from gridtwin.sim.jit import inlined_kernel, kernel
 from gridtwin.sim.kernel import decide_interval, next_peak, running_peak_w
 from gridtwin.sim.kernel_io import DemandPeak, Interval
 from gridtwin.sim.params import (
@@ -212,7 +212,7 @@ def _run_site(i: int, start_s: int, step_s: int, prm: _F64, ctl: _F64,
         flags[i, f] = flag[f]
 
 
-@kernel
+@inlined_kernel
 def _close_bucket(counters: _Arr, base: _Arr, i: int, imp: _Arr, exp: _Arr, row: int) -> None:
     """Grid import and export of site i's bucket ``row`` [Wh]: per cell
     Wh(C(end)) - Wh(C(start)), as ``advance`` writes bucket_wh; then base := counters."""

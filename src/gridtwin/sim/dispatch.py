@@ -21,7 +21,7 @@ from gridtwin.sim.battery import (
     energy_at_app_pct,
     tapered_charge_w,
 )
-from gridtwin.sim.jit import borrowing_kernel, kernel
+from gridtwin.sim.jit import inlined_kernel, kernel
 from gridtwin.sim.kernel_io import Interval
 from gridtwin.sim.params import (
     CHARGE_W_BACKUP_PER_PW,
@@ -125,7 +125,7 @@ def _policy(prm: Params, ctl: Controls, storm_active: bool, now: Interval) -> Po
     return Policy(reserve, 0.0, 0.0, rule == EXPORT_NEVER, force)
 
 
-@kernel
+@inlined_kernel
 def _update_topup(flags: npt.NDArray[np.int64], app: float, energy_wh: float,
                   reserve_wh: float, reserve: float) -> bool:
     """Latch the §4 top-up below r - 1 and release it once r is reached."""
@@ -157,7 +157,7 @@ def _plan_settings(prm: Params, ctl: Controls) -> PlanSettings:
                         BALANCED_GRID_CHARGE_PENALTY if balanced else 0.0)
 
 
-@borrowing_kernel
+@inlined_kernel
 def _planned_w(inv_dt: float, dt_s: int, t_s: int, energy_wh: float, prm: Params,
                ctl: Controls, plan: PlanTables, row: int, net: float, room_w: float,
                peak_w: float) -> Planned:
@@ -173,7 +173,7 @@ def _planned_w(inv_dt: float, dt_s: int, t_s: int, energy_wh: float, prm: Params
     return Planned(min(max(battery, lo), hi), reserve_wh)
 
 
-@borrowing_kernel
+@inlined_kernel
 def on_grid(inv_dt: float, energy_wh: float, prm: Params,
             ctl: Controls, now: Interval, load_w: int, storm_active: bool,
             plan: PlanTables, t_s: int,
@@ -279,7 +279,7 @@ def _limit_import(inv_dt: float, energy_wh: float, prm: Params,
     return battery
 
 
-@kernel
+@inlined_kernel
 def _write(out: npt.NDArray[np.int64], solar: float, battery: float, load_w: int) -> None:
     s = np.int64(solar)
     b = np.int64(battery)

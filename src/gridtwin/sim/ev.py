@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from gridtwin.sim.jit import kernel
+from gridtwin.sim.jit import inlined_kernel, kernel
 from gridtwin.sim.kernel_io import Chargers
 from gridtwin.sim.params import WC_MIN_W
 
@@ -80,7 +80,7 @@ def _share_groups(wc_group: npt.NDArray[np.int64], group_limit_w: npt.NDArray[np
                 demand_w[k] = min(demand_w[k], share) if share >= WC_MIN_W else 0
 
 
-@kernel
+@inlined_kernel
 def allocate_wc(demand_w: npt.NDArray[np.int64], cap_w: int,
                 wc_w: npt.NDArray[np.int64]) -> int:
     """Serve demands in connector order within cap_w [W]; return the total [W].
@@ -99,7 +99,7 @@ def allocate_wc(demand_w: npt.NDArray[np.int64], cap_w: int,
     return total
 
 
-@kernel
+@inlined_kernel
 def total_demand_w(demand_w: npt.NDArray[np.int64]) -> int:
     """Sum of demands [W]."""
     total = 0

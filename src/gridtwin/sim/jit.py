@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 from numba import njit
 from numba.core import caching, config
 
-__all__ = ["borrowing_kernel", "kernel"]
+__all__ = ["borrowing_kernel", "inlined_kernel", "kernel"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _SIM_DIR = Path(__file__).resolve().parent
@@ -53,4 +53,16 @@ def borrowing_kernel(fn: F) -> F:
     otherwise increments and decrements every array argument atomically on each call;
     in the optimiser's per-step choice that cost more than its arithmetic (measured)."""
     options: dict[str, Any] = {"cache": True, "error_model": "numpy", "_nrt": False}
+    return cast(F, njit(**options)(fn))
+
+
+def inlined_kernel(fn: F) -> F:
+    """Like :func:`borrowing_kernel`, inlined into its callers by numba itself. For the
+    per-step call chain (decide_interval -> on_grid -> the optimiser's choice): numba
+    passes every array as its seven fields, so a call taking the plan's ten tables
+    copied some 75 words and LLVM would not inline functions this large. Inlining the
+    chain made an optimised site-year 35 % faster (measured, bit-identical results); the
+    optimiser's own helpers stay calls, as inlining them doubled compile time for little."""
+    options: dict[str, Any] = {"cache": True, "error_model": "numpy", "_nrt": False,
+                               "inline": "always"}
     return cast(F, njit(**options)(fn))

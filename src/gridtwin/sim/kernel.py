@@ -22,7 +22,7 @@ from gridtwin.sim.battery import energy_between, settle_energy_wh
 from gridtwin.sim.dispatch import on_grid
 from gridtwin.sim.ev import allocate_wc, total_demand_w, wc_demands
 from gridtwin.sim.island import islanded, without_backup
-from gridtwin.sim.jit import borrowing_kernel, kernel
+from gridtwin.sim.jit import inlined_kernel, kernel
 from gridtwin.sim.kernel_io import (
     Chargers,
     Decision,
@@ -84,7 +84,7 @@ def next_peak(code: int, demand: DemandPeak, grid_w: int) -> DemandPeak:
     return DemandPeak(demand.month, max(demand.peak_w, grid_w))
 
 
-@borrowing_kernel
+@inlined_kernel
 def decide_interval(t_s: int, dt_s: int, energy_wh: float, prm: Params, ctl: Controls,
                     now: Interval, plan: PlanTables, demand_w: _INT, wc_w: _INT,
                     flags: _INT, out: _INT) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from gridtwin.sim.jit import kernel
+from gridtwin.sim.jit import inlined_kernel, kernel
 from gridtwin.sim.params import N_CELLS
 
 __all__ = ["add_flows", "bucket_row", "fill_cells", "wh_rounded"]
@@ -22,7 +22,7 @@ BATTERY_HOME, BATTERY_GRID = 6, 7
 GRID_HOME, GRID_BATTERY = 8, 9
 
 
-@kernel
+@inlined_kernel
 def fill_cells(solar_w: int, generator_w: int, battery_w: int, grid_w: int, load_w: int,
                cells: npt.NDArray[np.int64], offset: int) -> None:
     """Write the ten flows [W] of one balanced decision into ``cells[offset:offset+10]``."""

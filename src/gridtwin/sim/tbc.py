@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from gridtwin.sim.jit import borrowing_kernel, kernel
+from gridtwin.sim.jit import borrowing_kernel, inlined_kernel, kernel
 
 __all__ = [
     "BALANCED_GRID_CHARGE_PENALTY",
@@ -436,7 +436,7 @@ def _sustained_import_w(plan: PlanTables, row: int, st: _Stage, energy_wh: float
     return max(0.0, (need_wh - deliverable_wh) * 3600.0 / max(seconds, 1.0))
 
 
-@borrowing_kernel
+@inlined_kernel
 def step_battery_w(plan: PlanTables, row: int, energy_wh: float, t_s: int, dt_s: int,
                    net_now_w: float, s: PlanSettings, peak_w: float) -> float:
     """Planned AC battery power [W] (+ discharging) for the step [t_s, t_s + dt_s) at the
