@@ -62,11 +62,16 @@ class Spy:
 
     def __init__(self, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
         self.decoded: list[int] = []
+        """Sites decoded to render their item."""
+        self.reused: list[int] = []
+        """Those of them whose spec and controls, decoded earlier, were reused."""
         self.statements: list[str] = []
 
-        def decode(row: Any) -> Any:
+        def decode(row: Any, known: Any = None) -> Any:
             self.decoded.append(row.energy_site_id)
-            return stored_view(row)
+            if known is not None and known.row.spec_json == row.spec_json:
+                self.reused.append(row.energy_site_id)
+            return stored_view(row, known)
 
         monkeypatch.setattr(product_items, "stored_view", decode)
         event.listen(world.store.engine, "before_cursor_execute", self._statement)
@@ -76,7 +81,12 @@ class Spy:
 
     def reset(self) -> None:
         self.decoded.clear()
+        self.reused.clear()
         self.statements.clear()
+
+
+def _broken(row: Any, known: Any = None) -> Any:
+    raise RuntimeError("rendering fails")
 
 
 def _products(client: TestClient, token: str) -> bytes:
@@ -121,17 +131,57 @@ def test_products_reads_stored_items_and_renders_only_changed_sites(backend_url,
         assert spy.statements == few and spy.decoded == []
         assert len(few) == 1 and "product_items" in few[0]
 
-        # A site read since: rendered again, once, and listed with its live values.
+        # A site read since: the read stored its item with its new state (rendered from
+        # the spec and controls it had decoded, only the state decoded again), so the
+        # listing renders nothing and lists its live values.
         site = FIRST_ID + SMALL + 7
         live = client.get(f"/api/1/energy_sites/{site}/live_status",
                           headers={"Authorization": f"Bearer {large}"}).json()["response"]
+        assert spy.decoded == [site] and spy.reused == [site]
         spy.reset()
         body = _products(client, large)
-        assert spy.decoded == [site]
+        assert spy.decoded == []
         assert body == _expected(world, "large")
         item = jsonio.loads(body, decimals=False)["response"][7]
         assert item["percentage_charged"] == live["percentage_charged"]
         assert item["battery_power"] == live["battery_power"]
+
+        # A command changes the site's controls: its item is current at once too.
+        r = client.post(f"/api/1/energy_sites/{site}/storm_mode", json={"enabled": True},
+                        headers={"Authorization": f"Bearer {large}"})
+        assert r.status_code == 200, r.text
+        spy.reset()
+        body = _products(client, large)
+        assert spy.decoded == []
+        assert body == _expected(world, "large")
+        assert jsonio.loads(body)["response"][7]["storm_mode_enabled"] is True
+        spy.reset()
+
+        # An admin edit of its spec (profile) and state (charge) in one transaction: the
+        # spec decoded before the edit is not reused for it (the summary read after the
+        # edit may simulate the site again, reusing its own).
+        r = client.patch(f"/_gridtwin/sites/{site}", json={"app_pct": 77, "profile": "observed"},
+                         headers={"Authorization": f"Bearer {ADMIN}"})
+        assert r.status_code == 200, r.text
+        assert spy.decoded[0] == site and set(spy.decoded) == {site}
+        assert len(spy.reused) == len(spy.decoded) - 1
+        spy.reset()
+        body = _products(client, large)
+        assert spy.decoded == []
+        assert body == _expected(world, "large")
+        assert round(jsonio.loads(body)["response"][7]["percentage_charged"]) == 77
+
+        # A site whose item failed to render at its write is still written; its stale item
+        # is never listed: the listing renders it (once: stored after the reply).
+        monkeypatch.setattr(product_items, "stored_view", _broken)
+        site = FIRST_ID + SMALL + 3
+        r = client.get(f"/api/1/energy_sites/{site}/live_status",
+                       headers={"Authorization": f"Bearer {large}"})
+        assert r.status_code == 200, r.text
+        spy = Spy(world, monkeypatch)
+        body = _products(client, large)
+        assert spy.decoded == [site]
+        assert body == _expected(world, "large")
         spy.reset()
         assert _products(client, large) == body and spy.decoded == []
 

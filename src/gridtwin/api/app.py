@@ -16,7 +16,9 @@ from gridtwin.api.responses import WireResponse
 from gridtwin.api.routes import commands, history, meta, oauth, products, site
 from gridtwin.api.routes import energy_command as gateway_routes
 from gridtwin.api.routes import users as user_routes
+from gridtwin.api.wire.products import PRODUCT_ITEMS
 from gridtwin.core.errors import GridtwinError, MethodNotAllowed, NotFound
+from gridtwin.services.product_items import write_through
 from gridtwin.services.world import World
 
 __all__ = ["create_app"]
@@ -77,6 +79,8 @@ def openapi_document() -> dict[str, Any]:
 def create_app(world: World) -> FastAPI:
     app = _bare_app(world.settings.enable_admin)
     app.state.world = world
+    # A site's write stores its products item too: listing after any change is a read.
+    write_through(world, PRODUCT_ITEMS)
     app.add_exception_handler(GridtwinError, _gridtwin_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     # Starlette wraps later middleware around earlier: Wire is outermost, then Emulation.

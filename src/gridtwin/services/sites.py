@@ -84,6 +84,7 @@ def locked_site(world: World, principal: Principal | None, site_id: int) -> Iter
         site = load_site(tx, site_id)
         if site is None or (principal is not None and site.row.user_id != principal.user_id):
             raise NotFound()
+        tx.decoded[site_id] = site  # its products item is rendered at commit without decoding it again
         site = advance_loaded(tx, site, world.now_s())
         yield tx, site
 
@@ -144,14 +145,19 @@ def with_site(world: World, principal: Principal, site_id: int, fn: Callable[[Tx
         return fn(tx, loaded_view(site))
 
 
-def stored_view(row: SiteRow) -> SiteView:
-    """A site as stored: its state as of its last simulation, without its tariff."""
+def stored_view(row: SiteRow, known: LoadedSite | None = None) -> SiteView:
+    """A site as stored: its state as of its last simulation, without its tariff.
+
+    ``known``: the same site as loaded earlier (``load_site``); its spec and controls are
+    reused when their stored text is unchanged since, so only the state is decoded."""
+    if (known is not None and known.row.spec_json == row.spec_json
+            and known.row.controls_json == row.controls_json):
+        spec, controls = known.spec, known.controls
+    else:
+        spec = spec_from_dict(jsonio.loads(row.spec_json, decimals=False))
+        controls = controls_from_dict(jsonio.loads(row.controls_json, decimals=False))
     return loaded_view(LoadedSite(
-        row,
-        spec_from_dict(jsonio.loads(row.spec_json, decimals=False)),
-        controls_from_dict(jsonio.loads(row.controls_json, decimals=False)),
-        state_from_dict(jsonio.loads(row.state_json, decimals=False)),
-    ))
+        row, spec, controls, state_from_dict(jsonio.loads(row.state_json, decimals=False))))
 
 
 def backup_time_remaining_h(view: SiteView, events: Sequence[SiteEvent] = ()) -> float:

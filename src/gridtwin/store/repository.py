@@ -6,6 +6,7 @@ command is acknowledged only after its change is durable (wire-format §12.1, D2
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -56,6 +57,16 @@ def _no_rows() -> BucketRows:
     return BucketRows(np.zeros(0, np.int64), np.zeros((0, len(s.CELL_COLUMNS)), np.int64))
 
 
+@functools.cache
+def _upsert_item(dialect_name: str) -> Any:
+    """Insert a products item or replace the site's earlier one; built once (building the
+    statement costs more than running it)."""
+    p = s.product_items
+    q = (postgresql if dialect_name == "postgresql" else sqlite).insert(p)
+    return q.on_conflict_do_update(index_elements=[p.c.site_id],
+                                   set_={"key": q.excluded.key, "item_json": q.excluded.item_json})
+
+
 def _new_version() -> int:
     return secrets.randbits(62)
 
@@ -66,6 +77,12 @@ class Tx:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.bumped: set[int] = set()
+        self.written: dict[int, dict[str, str]] = {}
+        """Sites whose spec, controls or state this transaction saved: the text saved,
+        by column (``spec_json``, ``controls_json``, ``state_json``)."""
+        self.decoded: dict[int, object] = {}
+        """What a caller decoded from a site as read in this transaction, for commit hooks
+        to reuse instead of decoding it again (services/product_items.py)."""
 
     # meta -----------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -182,6 +199,13 @@ class Tx:
             lambda q: q.where(s.sites.c.user_id == user_id)
             .order_by(s.sites.c.position, s.sites.c.energy_site_id))
 
+    def product_rows_of(self, site_ids: Sequence[int]) -> list[tuple[SiteRow, str | None, str | None]]:
+        """These sites (those that exist) by id, each with its stored item's (key, JSON
+        text) as in ``product_rows``."""
+        return self._with_items(
+            lambda q: q.where(s.sites.c.energy_site_id.in_(list(site_ids)))
+            .order_by(s.sites.c.energy_site_id))
+
     def product_page(self, after_id: int | None, limit: int) -> list[tuple[SiteRow, str | None, str | None]]:
         """At most ``limit`` sites by id after ``after_id``, each with its stored item's
         (key, JSON text) as in ``product_rows``."""
@@ -205,12 +229,9 @@ class Tx:
         order, so two writers lock PostgreSQL rows in the same order."""
         if not items:
             return
-        p = s.product_items
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        q = dialect.insert(p)
-        q = q.on_conflict_do_update(index_elements=[p.c.site_id],
-                                    set_={"key": q.excluded.key, "item_json": q.excluded.item_json})
-        self.conn.execute(q, [{"site_id": i, "key": k, "item_json": j} for i, k, j in sorted(items)])
+        rows = [{"site_id": i, "key": k, "item_json": j} for i, k, j in sorted(items)]
+        # One site's item is written with each site write: executemany's path costs more.
+        self.conn.execute(_upsert_item(self.conn.dialect.name), rows[0] if len(rows) == 1 else rows)
 
     def site_ids(self, user_id: str | None = None) -> list[int]:
         """Site ids in list order, without loading the sites."""
@@ -250,6 +271,7 @@ class Tx:
                 select(t.c.energy_site_id).where(t.c.energy_site_id == site_id).with_for_update())
 
     def save_state(self, site_id: int, state_json: str, t_s: int) -> None:
+        self.written.setdefault(site_id, {})["state_json"] = state_json
         self.conn.execute(
             update(s.sites)
             .where(s.sites.c.energy_site_id == site_id)
@@ -258,6 +280,7 @@ class Tx:
 
     def save_controls(self, site_id: int, controls_json: str) -> None:
         self.bump_version(site_id)
+        self.written.setdefault(site_id, {})["controls_json"] = controls_json
         self.conn.execute(
             update(s.sites)
             .where(s.sites.c.energy_site_id == site_id)
@@ -272,6 +295,7 @@ class Tx:
 
     def save_spec(self, site_id: int, spec_json: str) -> None:
         self.bump_version(site_id)
+        self.written.setdefault(site_id, {})["spec_json"] = spec_json
         self.conn.execute(
             update(s.sites).where(s.sites.c.energy_site_id == site_id).values(spec_json=spec_json)
         )
@@ -284,6 +308,7 @@ class Tx:
             self.conn.execute(delete(table).where(table.c.site_id == site_id))
 
     def delete_site(self, site_id: int) -> None:
+        self.written.pop(site_id, None)
         self.clear_site_history(site_id)
         self.conn.execute(delete(s.sites).where(s.sites.c.energy_site_id == site_id))
 
@@ -482,6 +507,9 @@ class Store:
         self.engine: Engine = make_engine(url)
         self.on_commit: list[Callable[[set[int]], None]] = []
         """Called after a commit with the sites whose version it changed."""
+        self.before_commit: dict[str, Callable[[Tx], None]] = {}
+        """Run, by name, inside a transaction that saved a site (``Tx.written``) just
+        before it commits: what they write commits with the site or not at all."""
         if run_migrations:
             migrate(self.engine)
 
@@ -490,6 +518,9 @@ class Store:
         with self.engine.begin() as conn:
             tx = Tx(conn)
             yield tx
+            if tx.written:
+                for hook in list(self.before_commit.values()):
+                    hook(tx)
         if tx.bumped:
             for listener in self.on_commit:
                 listener(tx.bumped)

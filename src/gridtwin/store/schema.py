@@ -218,8 +218,8 @@ product_items = Table(
 )
 """Each site's ``products`` item as JSON text, with ``key``: a digest of the rendering code
 and of the site's stored spec, controls and state it was rendered from. A cache: an item
-is used only while its key matches the site as stored now, so no write has to keep it
-current (services/product_items.py)."""
+is used only while its key matches the site as stored now; the app's writes of a site
+store its item in the same transaction (services/product_items.py)."""
 
 CONTROL_TABLES = frozenset({"meta", "fault_rules", "rate_buckets", "journal"})
 """Server and control-plane tables: not part of the world a state snapshot carries as rows."""

@@ -33,8 +33,9 @@ def products(
     principal: Principal = Depends(deps.principal), world: World = Depends(deps.world)
 ) -> Response:
     """Each site as of its last simulation (none is simulated to list it, docs/decisions.md).
-    Items are stored as JSON text with what they were rendered from; only the sites changed
-    since are rendered, and stored after the reply (services/product_items.py). Vehicles
+    Items are stored as JSON text with what they were rendered from, by each write of a
+    site; only sites changed without storing theirs are rendered here, and stored after the
+    reply (services/product_items.py). Vehicles
     come first, as in real replies: the scenario's ``in_products`` vehicles, for a token
     with ``vehicle_device_data`` (every user of the world sees them)."""
     require_scope(principal, ENERGY_DATA, VEHICLE_DATA)

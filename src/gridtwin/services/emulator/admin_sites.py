@@ -54,6 +54,7 @@ def _summary(world: World, site_id: int) -> dict[str, Any]:
         site = advance_site(tx, site_id, world.now_s())
         if site is None:
             raise NotFound()
+        tx.decoded[site_id] = site  # its spec and controls, for the products item hook
         events = [e for e in tx.list_events(site_id)
                   if e["end_s"] is None or e["end_s"] > site.state.t_s]
     st = site.state
@@ -197,6 +198,7 @@ def patch_site(world: World, site_id: int, data: dict[str, Any]) -> dict[str, An
         site = advance_site(tx, site_id, world.now_s())
         if site is None:
             raise NotFound()
+        tx.decoded[site_id] = site  # its spec and controls, for the products item hook
         spec = site.spec
         if "profile" in data:
             spec = replace(spec, profile=Profile(data["profile"]))

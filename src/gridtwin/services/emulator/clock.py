@@ -38,6 +38,7 @@ def catch_up_site(world: World, site_id: int, until_s: int) -> None:
             site = load_site(tx, site_id)
             if site is None:
                 return
+            tx.decoded[site_id] = site  # reused by the products item's commit hook
             site = advance_loaded(tx, site, until_s, max_span_s=CHUNK_S)
         if site.state.t_s >= until_s:
             return

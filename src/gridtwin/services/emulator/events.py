@@ -199,6 +199,7 @@ def create_events(world: World, site_ids: Sequence[int], body: Mapping[str, Any]
             site = advance_site(tx, site_id, now)
             if site is None:
                 raise NotFound()
+            tx.decoded[site_id] = site  # its spec and controls, for the products item hook
             rows.append(_insert(tx, event, _row(event, site_id,
                                                 [wc.din for wc in site.spec.wall_connectors])))
     return rows
