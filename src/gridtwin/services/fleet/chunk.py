@@ -164,8 +164,10 @@ def _optimised(studies: list[st.Study], envs: list[Environment], prices: list[Pr
             inputs = step_inputs(s.spec, controls, sliced_provider(env), price, k0, k0 + n)
             optimiser = OptimiserInputs(inputs.plan, inputs.auto_i[2, :n],
                                         inputs.auto_i[3, :n])
+        # contiguous columns: the kernels are compiled for one array layout, not two
         results.append(simulate_batch(
-            [s.spec], [controls], solar[:, i:i + 1], load[:, i:i + 1], step_s=w.step_s,
+            [s.spec], [controls], np.ascontiguousarray(solar[:, i:i + 1]),
+            np.ascontiguousarray(load[:, i:i + 1]), step_s=w.step_s,
             energy_wh=energy[i:i + 1], start_s=w.start_s, optimiser=optimiser, buckets=True))
     return _joined(results)
 
