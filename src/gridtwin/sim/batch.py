@@ -3,8 +3,9 @@
 :func:`simulate_batch` runs N sites over T whole steps in one compiled loop over time,
 with every per-step input an array over sites, calling the same
 :func:`gridtwin.sim.kernel.decide_interval` as :func:`gridtwin.sim.engine.advance`.
-Each site runs through every step in turn, its state in registers. Single-threaded on purpose: on the 2-core target machine numba threads
-gained little and contended on shared array refcounts (measured).
+Each site runs through every step in turn, its state in registers. Single-threaded on
+purpose: on the 2-core target machine numba threads gained little and contended on
+shared array refcounts (measured).
 
 Array shapes: per-step inputs are ``(n_steps, n_sites)`` or ``(n_steps, 1)`` (one column
 shared by every site); powers in W (any integer dtype), prices in currency/kWh. Not
