@@ -222,10 +222,11 @@ class World:
             return lock
 
     @contextmanager
-    def site_tx(self, site_id: int) -> Iterator[Tx]:
+    def site_tx(self, site_id: int, *, durable: bool = True) -> Iterator[Tx]:
         """A transaction holding the site's lock in this process and in the database, so
-        no two requests or workers simulate or write one site at once."""
-        with self.site_lock(site_id), self.store.tx() as tx:
+        no two requests or workers simulate or write one site at once (``durable``: see
+        Store.tx)."""
+        with self.site_lock(site_id), self.store.tx(durable=durable) as tx:
             tx.lock_site(site_id)
             yield tx
 

@@ -499,6 +499,13 @@ class Tx:
         return [dict(r) for r in self.conn.execute(q).mappings()]
 
 
+def _sqlite_synchronous(conn: Connection, level: str) -> None:
+    """Set the connection's ``synchronous`` pragma, outside any transaction (SQLite
+    refuses to change it inside one)."""
+    conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+    conn.commit()
+
+
 class Store:
     """Owns the Engine; hands out transactions."""
 
@@ -514,13 +521,33 @@ class Store:
             migrate(self.engine)
 
     @contextmanager
-    def tx(self) -> Iterator[Tx]:
-        with self.engine.begin() as conn:
-            tx = Tx(conn)
-            yield tx
-            if tx.written:
-                for hook in list(self.before_commit.values()):
-                    hook(tx)
+    def tx(self, *, durable: bool = True) -> Iterator[Tx]:
+        """A write transaction. ``durable=False`` is for work that can be derived again
+        (sites simulated up to a clock the store already holds): its commit is not
+        flushed to disk on its own (SQLite ``synchronous=NORMAL``, PostgreSQL
+        ``synchronous_commit=off``). It is as atomic as any, a process crash keeps it,
+        and the next durable commit flushes it too (the log is written in commit order):
+        only a power loss can undo it, and then the work is simply done again."""
+        with self.engine.connect() as conn:
+            lazy_sqlite = not durable and conn.dialect.name == "sqlite"
+            if lazy_sqlite:
+                _sqlite_synchronous(conn, "NORMAL")
+            try:
+                with conn.begin():
+                    if not durable and conn.dialect.name == "postgresql":
+                        conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+                    tx = Tx(conn)
+                    yield tx
+                    if tx.written:
+                        for hook in list(self.before_commit.values()):
+                            hook(tx)
+            finally:
+                if lazy_sqlite:
+                    try:
+                        _sqlite_synchronous(conn, "FULL")
+                    except Exception:
+                        conn.invalidate()  # never back in the pool without FULL
+                        raise
         if tx.bumped:
             for listener in self.on_commit:
                 listener(tx.bumped)
