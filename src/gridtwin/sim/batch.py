@@ -35,6 +35,8 @@ from gridtwin.sim.params import (
     O_CELLS,
     O_GRID,
     O_UNSERVED,
+    Controls,
+    Params,
     controls_tuple,
     pack_controls,
     pack_params,
@@ -155,62 +157,152 @@ def _run_site(i: int, start_s: int, step_s: int, prm: _F64, ctl: _F64,
               demand: _Arr, buy: _Arr, sell: _Arr, energy: _Arr, flags: _Arr,
               counters: _Arr, unserved: _Arr, bill: _Arr, low: _Arr, month: _Arr,
               peak: _Arr, base: _Arr, imp: _Arr, exp: _Arr) -> None:
-    """Site i over every step (see _Steps and _Sites for the arrays)."""
-    out = np.zeros(N_OUT, dtype=np.int64)
-    flag = np.zeros(N_FLAGS, dtype=np.int64)
-    no_demand_w = np.zeros(0, dtype=np.int64)  # the batch has no Wall Connectors
-    served_w = np.zeros(0, dtype=np.int64)
-    # per input: the site's own column, or the one shared column 0
-    c_solar = i if solar.shape[1] > 1 else 0
-    c_home = i if home.shape[1] > 1 else 0
-    c_down = i if down.shape[1] > 1 else 0
-    c_storm = i if storm.shape[1] > 1 else 0
-    c_auto = i if auto[0].shape[1] > 1 else 0
-    c_price = i if buy.shape[1] > 1 else 0
-    c_plan = i if plan_row.shape[1] > 1 else 0
-    c_demand = i if demand.shape[1] > 1 else 0
-    has_down, has_storm = down.shape[0] > 0, storm.shape[0] > 0
-    has_auto, has_prices, has_plan = auto[0].shape[0] > 0, buy.shape[0] > 0, plan_row.shape[0] > 0
-    has_demand = demand.shape[0] > 0
-    per_bucket = BUCKET_S // step_s if imp.shape[0] > 0 else 0
-    prm_i = params_tuple(prm, i)
-    ctl_i = controls_tuple(ctl, i)
-    for f in range(N_FLAGS):
-        flag[f] = flags[i, f]
-    e = energy[i]
-    lowest = low[i]
-    peak_now = DemandPeak(month[i], peak[i])
-    for k in range(solar.shape[0]):
-        is_down = has_down and down[k, c_down] != 0
-        is_storm = has_storm and storm[k, c_storm] != 0
-        cls, need, sur, ok = 0, 0.0, 0.0, False
-        if has_auto:
-            cls = auto[0][k, c_auto]
-            need = float(auto[1][k, c_auto])
-            sur = float(auto[2][k, c_auto])
-            ok = auto[3][k, c_auto] != 0
-        row = plan_row[k, c_plan] if has_plan else -1
-        code = demand[k, c_demand] if has_demand else -1
-        now = Interval(int(solar[k, c_solar]), int(home[k, c_home]), is_down, is_storm, cls,
-                       need, sur, ok, row, running_peak_w(code, peak_now))
-        e = decide_interval(start_s + k * step_s, step_s, e, prm_i, ctl_i, now, plan,
-                            no_demand_w, served_w, flag, out)
-        peak_now = next_peak(code, peak_now, out[O_GRID])
-        lowest = min(lowest, e)
-        for c in range(N_CELLS):
-            counters[i, c] += out[O_CELLS + c] * step_s
-        unserved[i] += out[O_UNSERVED] * step_s
-        if per_bucket > 0 and (k + 1) % per_bucket == 0:
-            _close_bucket(counters, base, i, imp, exp, (k + 1) // per_bucket - 1)
-        if has_prices:
-            grid_kwh = float(out[O_GRID] * step_s) / 3.6e6
-            bill[i] += grid_kwh * (buy[k, c_price] if grid_kwh > 0 else sell[k, c_price])
+    """Site i over every step (see _Steps and _Sites for the arrays), through the loop
+    for the inputs the batch has: each loop holds the absent inputs constant, so the
+    compiler drops their paths from it (a Self-powered site-year about a quarter faster
+    than through the general loop, measured)."""
+    c = _Columns(_column(i, solar), _column(i, home), _column(i, down), _column(i, storm),
+                 _column(i, auto[0]), _column(i, plan_row), _column(i, demand),
+                 _column(i, buy), BUCKET_S // step_s if imp.shape[0] > 0 else 0)
+    s = _SiteRun(i, params_tuple(prm, i), controls_tuple(ctl, i), flags[i].copy(),
+                 np.zeros(N_OUT, dtype=np.int64))
+    e, lowest, peak_now = energy[i], low[i], DemandPeak(month[i], peak[i])
+    if c.down < 0 and c.storm < 0 and c.auto < 0:
+        if c.plan_row < 0 and c.demand < 0:
+            e, lowest = _steps_plain(start_s, step_s, s, c, e, lowest, solar, home, plan,
+                                     counters, unserved, bill, buy, sell, base, imp, exp)
+        else:
+            e, lowest, peak_now = _steps_planned(
+                start_s, step_s, s, c, e, lowest, peak_now, solar, home, plan, plan_row,
+                demand, counters, unserved, bill, buy, sell, base, imp, exp)
+    else:
+        e, lowest, peak_now = _steps_general(
+            start_s, step_s, s, c, e, lowest, peak_now, solar, home, down, storm, auto, plan,
+            plan_row, demand, counters, unserved, bill, buy, sell, base, imp, exp)
     energy[i] = e
     low[i] = lowest
     month[i] = peak_now.month
     peak[i] = peak_now.peak_w
-    for f in range(N_FLAGS):
-        flags[i, f] = flag[f]
+    flags[i, :] = s.flags
+
+
+class _Columns(NamedTuple):
+    """Where a site reads each per-step input: its own column i or the shared column 0
+    (-1: the batch does not have that input); per_bucket: steps per 5-minute bucket (0:
+    no buckets)."""
+
+    solar: int
+    home: int
+    down: int
+    storm: int
+    auto: int
+    plan_row: int
+    demand: int
+    price: int
+    per_bucket: int
+
+
+class _SiteRun(NamedTuple):
+    """A site's constants and scratch arrays while its steps run."""
+
+    i: int
+    prm: Params
+    ctl: Controls
+    flags: _Arr  # (N_FLAGS,) controller latches, updated in place
+    out: _Arr  # (N_OUT,) the step's powers and flows
+
+
+@kernel
+def _column(i: int, a: _Arr) -> int:
+    if a.shape[0] == 0:
+        return -1
+    return i if a.shape[1] > 1 else 0
+
+
+@kernel
+def _steps_plain(start_s: int, step_s: int, s: _SiteRun, c: _Columns, e: float,
+                 lowest: float, solar: _Arr, home: _Arr, plan: PlanTables, counters: _Arr,
+                 unserved: _Arr, bill: _Arr, buy: _Arr, sell: _Arr, base: _Arr, imp: _Arr,
+                 exp: _Arr) -> tuple[float, float]:
+    """Steps on grid throughout without planning inputs (no plan, no demand charges)."""
+    wc = np.zeros(0, dtype=np.int64)  # the batch has no Wall Connectors
+    for k in range(solar.shape[0]):
+        now = Interval(int(solar[k, c.solar]), int(home[k, c.home]), False, False, 0, 0.0,
+                       0.0, False, -1, 0.0)
+        e = decide_interval(start_s + k * step_s, step_s, e, s.prm, s.ctl, now, plan, wc, wc,
+                            s.flags, s.out)
+        lowest = min(lowest, e)
+        _account(k, s.i, step_s, c, s.out, counters, unserved, bill, buy, sell, base, imp,
+                 exp)
+    return e, lowest
+
+
+@kernel
+def _steps_planned(start_s: int, step_s: int, s: _SiteRun, c: _Columns, e: float,
+                   lowest: float, peak_now: DemandPeak, solar: _Arr, home: _Arr,
+                   plan: PlanTables, plan_row: _Arr, demand: _Arr, counters: _Arr,
+                   unserved: _Arr, bill: _Arr, buy: _Arr, sell: _Arr, base: _Arr, imp: _Arr,
+                   exp: _Arr) -> tuple[float, float, DemandPeak]:
+    """Steps on grid throughout with the optimiser's plan or demand codes."""
+    wc = np.zeros(0, dtype=np.int64)
+    for k in range(solar.shape[0]):
+        code = demand[k, c.demand] if c.demand >= 0 else -1
+        now = Interval(int(solar[k, c.solar]), int(home[k, c.home]), False, False, 0, 0.0,
+                       0.0, False, plan_row[k, c.plan_row] if c.plan_row >= 0 else -1,
+                       running_peak_w(code, peak_now))
+        e = decide_interval(start_s + k * step_s, step_s, e, s.prm, s.ctl, now, plan, wc, wc,
+                            s.flags, s.out)
+        peak_now = next_peak(code, peak_now, s.out[O_GRID])
+        lowest = min(lowest, e)
+        _account(k, s.i, step_s, c, s.out, counters, unserved, bill, buy, sell, base, imp,
+                 exp)
+    return e, lowest, peak_now
+
+
+@kernel
+def _steps_general(start_s: int, step_s: int, s: _SiteRun, c: _Columns, e: float,
+                   lowest: float, peak_now: DemandPeak, solar: _Arr, home: _Arr, down: _Arr,
+                   storm: _Arr, auto: tuple[_Arr, _Arr, _Arr, _Arr], plan: PlanTables,
+                   plan_row: _Arr, demand: _Arr, counters: _Arr, unserved: _Arr, bill: _Arr,
+                   buy: _Arr, sell: _Arr, base: _Arr, imp: _Arr, exp: _Arr
+                   ) -> tuple[float, float, DemandPeak]:
+    """Steps with outages, storms or the reference controller's inputs."""
+    wc = np.zeros(0, dtype=np.int64)
+    for k in range(solar.shape[0]):
+        cls, need, sur, ok = 0, 0.0, 0.0, False
+        if c.auto >= 0:
+            cls = auto[0][k, c.auto]
+            need = float(auto[1][k, c.auto])
+            sur = float(auto[2][k, c.auto])
+            ok = auto[3][k, c.auto] != 0
+        code = demand[k, c.demand] if c.demand >= 0 else -1
+        now = Interval(int(solar[k, c.solar]), int(home[k, c.home]),
+                       c.down >= 0 and down[k, c.down] != 0,
+                       c.storm >= 0 and storm[k, c.storm] != 0, cls, need, sur, ok,
+                       plan_row[k, c.plan_row] if c.plan_row >= 0 else -1,
+                       running_peak_w(code, peak_now))
+        e = decide_interval(start_s + k * step_s, step_s, e, s.prm, s.ctl, now, plan, wc, wc,
+                            s.flags, s.out)
+        peak_now = next_peak(code, peak_now, s.out[O_GRID])
+        lowest = min(lowest, e)
+        _account(k, s.i, step_s, c, s.out, counters, unserved, bill, buy, sell, base, imp,
+                 exp)
+    return e, lowest, peak_now
+
+
+@inlined_kernel
+def _account(k: int, i: int, step_s: int, c: _Columns, out: _Arr, counters: _Arr,
+             unserved: _Arr, bill: _Arr, buy: _Arr, sell: _Arr, base: _Arr, imp: _Arr,
+             exp: _Arr) -> None:
+    """Site i's flows of step k into its counters, its 5-minute buckets and its bill."""
+    for cell in range(N_CELLS):
+        counters[i, cell] += out[O_CELLS + cell] * step_s
+    unserved[i] += out[O_UNSERVED] * step_s
+    if c.per_bucket > 0 and (k + 1) % c.per_bucket == 0:
+        _close_bucket(counters, base, i, imp, exp, (k + 1) // c.per_bucket - 1)
+    if c.price >= 0:
+        grid_kwh = float(out[O_GRID] * step_s) / 3.6e6
+        bill[i] += grid_kwh * (buy[k, c.price] if grid_kwh > 0 else sell[k, c.price])
 
 
 @inlined_kernel
