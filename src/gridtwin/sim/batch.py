@@ -208,8 +208,8 @@ class _SiteRun(NamedTuple):
     i: int
     prm: Params
     ctl: Controls
-    flags: _Arr  # (N_FLAGS,) controller latches, updated in place
-    out: _Arr  # (N_OUT,) the step's powers and flows
+    flags: _I64  # (N_FLAGS,) controller latches, updated in place
+    out: _I64  # (N_OUT,) the step's powers and flows
 
 
 @kernel
