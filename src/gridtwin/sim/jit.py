@@ -62,7 +62,11 @@ def inlined_kernel(fn: F) -> F:
     passes every array as its seven fields, so a call taking the plan's ten tables
     copied some 75 words and LLVM would not inline functions this large. Inlining the
     chain made an optimised site-year 35 % faster (measured, bit-identical results); the
-    optimiser's own helpers stay calls, as inlining them doubled compile time for little."""
+    optimiser's own helpers stay calls, as inlining them doubled compile time for little.
+
+    Inlined code counts references as its caller does: call it from a
+    :func:`borrowing_kernel` loop, or every array it is given is counted at every call
+    (the batch's step loops and ``kernel._decide_at`` borrow for that reason)."""
     options: dict[str, Any] = {"cache": True, "error_model": "numpy", "_nrt": False,
                                "inline": "always"}
     return cast(F, njit(**options)(fn))

@@ -22,7 +22,7 @@ from gridtwin.sim.battery import energy_between, settle_energy_wh
 from gridtwin.sim.dispatch import on_grid
 from gridtwin.sim.ev import allocate_wc, total_demand_w, wc_demands
 from gridtwin.sim.island import islanded, without_backup
-from gridtwin.sim.jit import inlined_kernel, kernel
+from gridtwin.sim.jit import borrowing_kernel, inlined_kernel, kernel
 from gridtwin.sim.kernel_io import (
     Chargers,
     Decision,
@@ -121,7 +121,7 @@ def decide_interval(t_s: int, dt_s: int, energy_wh: float, prm: Params, ctl: Con
                             target_wh, reserve_wh)
 
 
-@kernel
+@borrowing_kernel
 def _decide_at(t_s: int, energy_wh: float, demand: DemandPeak, m: int, w: Window,
                series: StepSeries, plan: PlanTables, segs: SegmentTable, ch: Chargers,
                prm: Params, ctl: Controls, ledger: Ledger) -> Decision:
@@ -140,7 +140,7 @@ def _decide_at(t_s: int, energy_wh: float, demand: DemandPeak, m: int, w: Window
     return Decision(t_s, hold, energy_wh, end)
 
 
-@kernel
+@borrowing_kernel
 def _accrue(t_s: int, t_next: int, install_s: int, session: _INT, ch: Chargers,
             ledger: Ledger) -> None:
     """Integer joules of [t_s, t_next) into the flow counters and the charge sessions."""
