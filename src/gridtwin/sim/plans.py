@@ -125,10 +125,25 @@ def plan_days(spec: SiteSpec, controls: SiteControls, env: Environment,
 def _solve(spec: SiteSpec, env: Environment, midnights: _I64, buy: _F64, sell: _F64,
            floor_wh: float, pack: float, settings: PlanSettings, demand_kw: _F64 | None
            ) -> tuple[PlanTables, _I64]:
-    solar_fc, load_fc = forecasts(spec, env, midnights, spec.controller == "perfect_foresight")
+    solar_fc, load_fc = _forecasts(spec, env, midnights)
     margin = SPIKY_DEMAND_LOAD_MARGIN if spec.load.appliances else 0.0
     return solve_plans(midnights, env.start_s, env.step_s, solar_fc, load_fc, buy, sell,
                        floor_wh, pack, settings, demand_kw, margin)
+
+
+_last = threading.local()
+
+
+def _forecasts(spec: SiteSpec, env: Environment, midnights: _I64) -> tuple[_F64, _F64]:
+    """forecast.forecasts, kept for the last (spec, env, midnights) of this thread: the
+    variants of one home (a fleet study's Time-based ones) plan on the same objects."""
+    hit = getattr(_last, "entry", None)
+    if (hit is not None and hit[0] is spec and hit[1] is env
+            and np.array_equal(hit[2], midnights)):
+        return hit[3]  # type: ignore[no-any-return]
+    made = forecasts(spec, env, midnights, spec.controller == "perfect_foresight")
+    _last.entry = (spec, env, np.array(midnights, copy=True), made)
+    return made
 
 
 def _digest(*parts: object) -> bytes:

@@ -22,7 +22,7 @@ from gridtwin.services.fleet.config import load_study, local_midnight
 from gridtwin.services.fleet.homes import home_provider, home_spec
 from gridtwin.services.fleet.population import population
 from gridtwin.tariff import round_money
-from tests.unit.fleet.fleet_studies import write_study
+from tests.unit.fleet.fleet_studies import TINY, write_study
 
 # The first run compiles the batch kernel when numba's cache is cold.
 pytestmark = pytest.mark.timeout(300)
@@ -141,3 +141,32 @@ def test_short_date_range_and_a_home_without_battery(tmp_path: Path) -> None:
     assert [r.bill for r in rows[1:]] == [rows[0].bill] * 2  # no battery: nothing changes
     assert all(r.savings == 0 for r in rows)
     assert round_money(rows[0].bill) > 0
+
+
+def test_a_homes_time_based_variants_share_its_forecasts(tmp_path: Path, monkeypatch) -> None:
+    """Two Time-based variants of a home plan on one forecast (made once per home), and
+    each gets the same rows as when it is the study's only Time-based variant."""
+    from gridtwin.sim import plans
+
+    text = TINY + '\n[[variant]]\nname = "Time-based pv_only"\nmode = "autonomous"\n' \
+        'reserve = 20\nexport = "pv_only"\n'
+    study = load_study(write_study(tmp_path, text, "two.toml"))
+    homes = population(study)
+    made: list[int] = []
+    real = plans.forecasts
+
+    def counted(spec, env, midnights, perfect=False):  # type: ignore[no-untyped-def]
+        made.append(spec.energy_site_id)
+        return real(spec, env, midnights, perfect)
+
+    monkeypatch.setattr(plans, "forecasts", counted)
+    rows = run_homes(study, homes)
+    assert sorted(made) == sorted(h.home_id for h in homes if h.battery_count > 0)
+    alone = run_homes(replace(study, variants=study.variants[:1] + study.variants[2:]), homes)
+    by_key = {(r.home_id, r.variant_index): r for r in rows}
+    checked = 0
+    for r in alone:  # its variant 2 is variant 3 here
+        if r.variant_index == 2:
+            assert by_key[(r.home_id, 3)] == replace(r, variant_index=3)
+            checked += 1
+    assert checked == len(homes)

@@ -30,7 +30,7 @@ from gridtwin.sim.batch import BUCKET_S, BatchResult, OptimiserInputs, simulate_
 from gridtwin.sim.engine import initial_state
 from gridtwin.sim.inputs import step_inputs
 from gridtwin.sim.plans import optimiser_window
-from gridtwin.sim.state import Environment, PriceProvider, PriceSeries
+from gridtwin.sim.state import Environment, EnvironmentProvider, PriceProvider, PriceSeries
 
 __all__ = ["BASELINE", "FLOW_COLUMNS", "Row", "run_homes"]
 
@@ -94,10 +94,12 @@ def _run_zone(study: FleetStudy, homes: list[Home], zone: str) -> list[Row]:
     prices = _shared_prices(studies, zone)
     energy = np.array([initial_state(s, w.start_s, study.initial_pct).energy_wh
                        for s in specs])
+    planned = [v.controls for v in study.variants if _autonomous(v.controls)]
+    optimised = iter(_optimised(studies, envs, prices, planned, w, solar, load, energy)
+                     if planned else [])
     for index, variant in enumerate(study.variants, start=1):
-        if OperationMode(variant.controls.mode) is OperationMode.AUTONOMOUS:
-            result = _optimised(studies, envs, prices, variant.controls, w, solar, load,
-                                energy)
+        if _autonomous(variant.controls):
+            result = next(optimised)
         else:
             result = simulate_batch(specs, [variant.controls] * len(homes), solar, load,
                                     step_s=w.step_s, energy_wh=energy, start_s=w.start_s,
@@ -148,28 +150,51 @@ def _memoised(provider: PriceProvider) -> PriceProvider:
     return provide
 
 
+def _autonomous(controls: SiteControls) -> bool:
+    return OperationMode(controls.mode) is OperationMode.AUTONOMOUS
+
+
 def _optimised(studies: list[st.Study], envs: list[Environment], prices: list[PriceProvider],
-               controls: SiteControls, w: _Window, solar: _I32, load: _I32,
-               energy: npt.NDArray[np.float64]) -> BatchResult:
-    """An autonomous variant: each home's plans (built exactly as ``advance`` builds
-    them) and its run through the batch engine, one home at a time, so a home's plan
-    tables (MBs for a year) are never stacked with the others' (a batch of one home is
-    as fast per home-year as a block; measured). The rows come back as one result."""
+               variants: list[SiteControls], w: _Window, solar: _I32, load: _I32,
+               energy: npt.NDArray[np.float64]) -> list[BatchResult]:
+    """The autonomous variants, one result each: each home's plans (built exactly as
+    ``advance`` builds them) and its run through the batch engine, one home at a time, so
+    a home's plan tables (MBs for a year) are never stacked with the others' (a batch of
+    one home is as fast per home-year as a block; measured). A home's variants run one
+    after the other on the same environment window, so its forecasts are made once
+    (gridtwin.sim.plans keeps the last ones)."""
     k0 = w.start_s // w.step_s
     n = w.n_steps
-    results = []
+    results: list[list[BatchResult]] = [[] for _ in variants]
     for i, (s, env, price) in enumerate(zip(studies, envs, prices, strict=True)):
-        optimiser = None
-        if s.spec.has_battery:
-            inputs = step_inputs(s.spec, controls, sliced_provider(env), price, k0, k0 + n)
-            optimiser = OptimiserInputs(inputs.plan, inputs.auto_i[2, :n],
-                                        inputs.auto_i[3, :n])
+        provider = _same_windows(sliced_provider(env))
         # contiguous columns: the kernels are compiled for one array layout, not two
-        results.append(simulate_batch(
-            [s.spec], [controls], np.ascontiguousarray(solar[:, i:i + 1]),
-            np.ascontiguousarray(load[:, i:i + 1]), step_s=w.step_s,
-            energy_wh=energy[i:i + 1], start_s=w.start_s, optimiser=optimiser, buckets=True))
-    return _joined(results)
+        solar_i = np.ascontiguousarray(solar[:, i:i + 1])
+        load_i = np.ascontiguousarray(load[:, i:i + 1])
+        for v, controls in enumerate(variants):
+            optimiser = None
+            if s.spec.has_battery:
+                inputs = step_inputs(s.spec, controls, provider, price, k0, k0 + n)
+                optimiser = OptimiserInputs(inputs.plan, inputs.auto_i[2, :n],
+                                            inputs.auto_i[3, :n])
+            results[v].append(simulate_batch(
+                [s.spec], [controls], solar_i, load_i, step_s=w.step_s,
+                energy_wh=energy[i:i + 1], start_s=w.start_s, optimiser=optimiser,
+                buckets=True))
+    return [_joined(r) for r in results]
+
+
+def _same_windows(provider: EnvironmentProvider) -> EnvironmentProvider:
+    """``provider`` answering a window it was asked before with the same object."""
+    seen: dict[tuple[int, int, int], Environment] = {}
+
+    def provide(start_s: int, n_steps: int, step_s: int) -> Environment:
+        key = (start_s, n_steps, step_s)
+        if key not in seen:
+            seen[key] = provider(start_s, n_steps, step_s)
+        return seen[key]
+
+    return provide
 
 
 def _joined(results: list[BatchResult]) -> BatchResult:
