@@ -16,7 +16,8 @@ machine CPU time is steadier), the speed-up of 2 workers over 1, peak RSS of thi
 process (the client and the scheduler) and of each worker (max RSS over its life), the
 SHA-256 of both Parquet files (they must be equal), and per home-year against PySAM
 (best of 3 in the same run): the ratio per worker-CPU (PySAM's CPU over the workers' CPU
-per home-year, the done-when's >= 100x) and the wall-time ratio on each cluster size.
+per home-year: what one core costs) and the wall-time ratio on each cluster size (how
+much faster the fleet path is on this machine); the done-when asks >= 100x per home-year.
 
 Run: ``python benchmarks/bench_fleet.py [--homes N] [--days D] [--chunk C]
 [--workers 1,2] [--no-pysam]`` (needs the ``bench`` extra).
