@@ -103,37 +103,54 @@ class EmulationMiddleware:
         status = 0
         response_headers: list[tuple[bytes, bytes]] = []
         response_body = bytearray()
+        journaled = False
+
+        def entry() -> dict[str, Any]:
+            return {
+                "seq": seq, "txid": scope.get("gridtwin_txid", ""),
+                # Several workers: the clock was adopted at the start of this request.
+                "wall_time": time.time(), "sim_time": self.world.clock.now_s(),
+                "method": scope["method"], "path": scope["path"], "query": query,
+                "headers": {k.decode("latin-1"): (f"sub={user} jti={jti}"
+                                                  if k == b"authorization"
+                                                  else v.decode("latin-1"))
+                            for k, v in scope.get("headers", [])},
+                "body": redact_body(request_body.decode("utf-8", errors="replace")),
+                "status": status,
+                "response_headers": {k.decode("latin-1"): v.decode("latin-1")
+                                     for k, v in response_headers},
+                "response_body": redact_body(response_body.decode("utf-8", errors="replace")),
+                "duration_ms": round((time.monotonic() - started) * 1000, 3),
+                "endpoint": endpoint, "user": user, "site_id": site_id,
+                "fault_rule": rule.id if rule else None,
+                "worker": os.getpid(),  # which process served it (serve --workers N)
+            }
+
+        async def journal() -> None:
+            nonlocal journaled
+            journaled = True
+            if self.world.settings.shared_clock:
+                await run_in_threadpool(self.world.journal.add, entry())  # a database write
+            else:
+                self.world.journal.add(entry())
 
         async def recording_send(message: Message) -> None:
             nonlocal status, response_headers
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_headers = list(message.get("headers", []))
-            elif message["type"] == "http.response.body" and len(response_body) < BODY_CAP:
-                response_body.extend(message.get("body", b"")[: BODY_CAP - len(response_body)])
+            elif message["type"] == "http.response.body":
+                if len(response_body) < BODY_CAP:
+                    response_body.extend(message.get("body", b"")[: BODY_CAP - len(response_body)])
+                if not message.get("more_body", False):
+                    # journaled before the last byte leaves: a client holding its reply
+                    # finds the request in the journal, whichever worker it asks
+                    await journal()
             await send(message)
 
         await self._serve(rule, facts, jti, scope, recording_receive, recording_send)
-        entry = {
-            "seq": seq, "txid": scope.get("gridtwin_txid", ""),
-            # Several workers: the clock was adopted at the start of this request.
-            "wall_time": time.time(), "sim_time": self.world.clock.now_s(),
-            "method": scope["method"], "path": scope["path"], "query": query,
-            "headers": {k.decode("latin-1"): (f"sub={user} jti={jti}" if k == b"authorization"
-                                               else v.decode("latin-1"))
-                        for k, v in scope.get("headers", [])},
-            "body": redact_body(request_body.decode("utf-8", errors="replace")), "status": status,
-            "response_headers": {k.decode("latin-1"): v.decode("latin-1") for k, v in response_headers},
-            "response_body": redact_body(response_body.decode("utf-8", errors="replace")),
-            "duration_ms": round((time.monotonic() - started) * 1000, 3),
-            "endpoint": endpoint, "user": user, "site_id": site_id,
-            "fault_rule": rule.id if rule else None,
-            "worker": os.getpid(),  # which process served it (serve --workers N)
-        }
-        if self.world.settings.shared_clock:
-            await run_in_threadpool(self.world.journal.add, entry)  # a database write
-        else:
-            self.world.journal.add(entry)
+        if not journaled:  # no reply was completed (the client left, or an error)
+            await journal()
 
     async def _limited(self, facts: RequestFacts, jti: str | None, scope: Scope,
                        receive: Receive, send: Send) -> None:
