@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +30,7 @@ from gridtwin.sim.batch import BUCKET_S, BatchResult, OptimiserInputs, simulate_
 from gridtwin.sim.engine import initial_state
 from gridtwin.sim.inputs import step_inputs
 from gridtwin.sim.plans import optimiser_window
-from gridtwin.sim.state import Environment, EnvironmentProvider, PriceProvider, PriceSeries
+from gridtwin.sim.state import Environment, PriceProvider
 
 __all__ = ["BASELINE", "FLOW_COLUMNS", "Row", "run_homes"]
 
@@ -138,10 +138,21 @@ def _shared_prices(studies: list[st.Study], zone: str) -> list[PriceProvider]:
     return [shared[id(s.compiled)] for s in studies]
 
 
-def _memoised(provider: PriceProvider) -> PriceProvider:
-    seen: dict[tuple[int, int, int], PriceSeries] = {}
+_T = TypeVar("_T", covariant=True)
 
-    def provide(start_s: int, n_steps: int, step_s: int) -> PriceSeries:
+
+class _Provider(Protocol[_T]):
+    """A price or environment provider (gridtwin.sim.state)."""
+
+    def __call__(self, start_s: int, n_steps: int, step_s: int) -> _T: ...
+
+
+def _memoised(provider: _Provider[_T]) -> _Provider[_T]:
+    """``provider`` (a price or environment provider) answering a window (start [s],
+    n steps, step [s]) it was asked before with the same object."""
+    seen: dict[tuple[int, int, int], _T] = {}
+
+    def provide(start_s: int, n_steps: int, step_s: int) -> _T:
         key = (start_s, n_steps, step_s)
         if key not in seen:
             seen[key] = provider(start_s, n_steps, step_s)
@@ -167,7 +178,7 @@ def _optimised(studies: list[st.Study], envs: list[Environment], prices: list[Pr
     n = w.n_steps
     results: list[list[BatchResult]] = [[] for _ in variants]
     for i, (s, env, price) in enumerate(zip(studies, envs, prices, strict=True)):
-        provider = _same_windows(sliced_provider(env))
+        provider = _memoised(sliced_provider(env))
         # contiguous columns: the kernels are compiled for one array layout, not two
         solar_i = np.ascontiguousarray(solar[:, i:i + 1])
         load_i = np.ascontiguousarray(load[:, i:i + 1])
@@ -182,19 +193,6 @@ def _optimised(studies: list[st.Study], envs: list[Environment], prices: list[Pr
                 energy_wh=energy[i:i + 1], start_s=w.start_s, optimiser=optimiser,
                 buckets=True))
     return [_joined(r) for r in results]
-
-
-def _same_windows(provider: EnvironmentProvider) -> EnvironmentProvider:
-    """``provider`` answering a window it was asked before with the same object."""
-    seen: dict[tuple[int, int, int], Environment] = {}
-
-    def provide(start_s: int, n_steps: int, step_s: int) -> Environment:
-        key = (start_s, n_steps, step_s)
-        if key not in seen:
-            seen[key] = provider(start_s, n_steps, step_s)
-        return seen[key]
-
-    return provide
 
 
 def _joined(results: list[BatchResult]) -> BatchResult:
