@@ -100,18 +100,21 @@ def summary_tables(cfg: SimConfig, base: Outcome, outcomes: list[Outcome],
     columns = [base, *outcomes]
     cells = [_metrics(o, cfg.compiled.currency) for o in columns]
     cells[0][-1] = ""  # the baseline has no share
-    chunks = _chunks([_column_width(o.name, c) for o, c in zip(columns, cells, strict=True)],
-                     width - _column_width("", list(_ROWS)) - 1)
+    least = [_column_width(o.name, c) for o, c in zip(columns, cells, strict=True)]
+    whole = [max(w, len(o.name) + 3) for o, w in zip(columns, least, strict=True)]
+    room = width - _column_width("", list(_ROWS)) - 1
     tables = []
+    chunks = _chunks(least, room)
     for number, chunk in enumerate(chunks):
         first, last = number == 0, number == len(chunks) - 1
         table = Table(title=f"{cfg.spec.name}: {days:g} days from {_date(cfg)}" if first else None,
                       caption=_CAPTION if last else None)
         table.add_column("", no_wrap=True)
-        for i in chunk:
-            # Rich narrows the widest headers first, below their longest word: pin it.
-            table.add_column(columns[i].name, justify="right", overflow="fold",
-                             min_width=_column_width(columns[i].name, cells[i]) - 3)
+        # Widths are set here, not left to Rich: given minimum widths it can lay a table
+        # out wider than the console and crop its right edge.
+        shown = _shared_out([least[i] for i in chunk], [whole[i] for i in chunk], room)
+        for i, w in zip(chunk, shown, strict=True):
+            table.add_column(columns[i].name, justify="right", overflow="fold", width=w - 3)
         for row, name in enumerate(_ROWS):
             table.add_row(name, *(cells[i][row] for i in chunk))
         tables.append(table)
@@ -127,6 +130,19 @@ def _column_width(name: str, cells: list[str]) -> int:
     """Characters a column takes: its widest value or the longest word of its name, plus
     padding and one border."""
     return max(*(len(c) for c in cells), *(len(w) for w in name.split()), 1) + 3
+
+
+def _shared_out(least: list[int], whole: list[int], room: int) -> list[int]:
+    """Column widths from their least (values and words whole) towards their whole
+    width (the name on one line), the spare ``room`` shared a character at a time."""
+    shown = list(least)
+    spare = room - sum(least)
+    while spare > 0 and any(s < w for s, w in zip(shown, whole, strict=True)):
+        for i, w in enumerate(whole):
+            if spare > 0 and shown[i] < w:
+                shown[i] += 1
+                spare -= 1
+    return shown
 
 
 def _chunks(widths: list[int], room: int) -> list[list[int]]:
