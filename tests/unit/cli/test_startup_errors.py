@@ -185,3 +185,26 @@ def test_bad_scenario_prints_only_the_message_with_its_path(tmp_path: Path) -> N
                   "--scenario", str(unparsable))
     _short_failure(result, "broken.yaml")
 
+
+def test_bad_scenario_is_refused_before_the_database_is_created(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nsites:\n  - time_zone: UTC\n    batteries: [{count: 2}]\n",
+                   encoding="utf-8")
+    db = tmp_path / "new.db"
+    result = _run("serve", "--scenario", str(bad), "--db", str(db), "--port", "0")
+    _short_failure(result, "bad.yaml", "sites[0].batteries[0].model")
+    assert result.exit_code == 2
+    assert not db.exists(), "a refused scenario must not leave a database behind"
+
+
+def test_unquoted_yaml_dates_are_read_as_the_text_they_show(tmp_path: Path) -> None:
+    """YAML would make ``2025-01-01`` a date, which JSON has not: it stays text, and a
+    date in the wrong place is one line naming the field, not a traceback."""
+    dated = tmp_path / "dated.yaml"
+    dated.write_text("version: 1\nclock: {start: 2025-01-01, mode: frozen}\n"
+                     "sites:\n  - time_zone: UTC\n    installation_date: 2025-02-01\n",
+                     encoding="utf-8")
+    db = tmp_path / "dated.db"
+    result = _run("serve", "--scenario", str(dated), "--db", str(db), "--port", "0")
+    _short_failure(result, "dated.yaml: sites[0].installation_date: must be from 2000-01-01")
+    assert not db.exists()
