@@ -59,3 +59,36 @@ def test_every_environment_variable_is_listed():
     cli = "\n".join(p.read_text() for p in (ROOT / "src" / "gridtwin" / "cli").glob("*.py"))
     for name in set(re.findall(r"GRIDTWIN_[A-Z_]+", settings + cli)):
         assert f"`{name}`" in RECIPES, name
+
+
+def _paragraph(text: str, needle: str) -> str:
+    """The blank-line-separated paragraph of ``text`` that holds ``needle``."""
+    found = [p for p in text.split("\n\n") if needle in p]
+    assert len(found) == 1, (needle, len(found))
+    return found[0]
+
+
+def test_what_the_doc_says_about_no_admin_is_what_the_server_does(db_url):
+    from starlette.testclient import TestClient
+
+    from gridtwin.api.app import create_app
+    from tests.conftest import make_world
+
+    said = _paragraph(CONTROL, "--no-admin")
+    paths = set(re.findall(r"`(/_gridtwin[^`]*)`", said))
+    assert {"/_gridtwin/openapi.json", "/_gridtwin/docs"} <= paths, said
+    assert "answers 404" in said and "remain," not in said and "remain (" not in said
+    world = make_world(db_url, enable_admin=False, admin_token="a" * 32)
+    try:
+        with TestClient(create_app(world)) as client:
+            for path in sorted(paths):
+                got = client.get(path, headers={"Authorization": "Bearer " + "a" * 32})
+                assert got.status_code == 404, (path, got.status_code)
+    finally:
+        world.store.dispose()
+
+
+def test_rate_limit_buckets_are_documented_as_shared_by_every_worker():
+    said = _paragraph(CONTROL, "token bucket")
+    assert "own buckets" not in said
+    assert "shared by every worker" in said and "in the database" in said

@@ -89,6 +89,27 @@ def test_every_problem_of_a_description_is_listed(backend_url):
         assert {"site.solar.azimuth", "site.limits.max_export_w", "site.tariff.currency"} <= set(messages)
 
 
+def test_a_battery_without_model_still_has_its_other_members_checked(backend_url):
+    with admin_world(backend_url) as admin:
+        reply = admin.post("/sites", _new(batteries=[{"max_charge_w": "x"},
+                                                     {"model": "powerwall_9", "health": 2}]))
+        assert_refused(reply, "site.batteries[0].model")
+        messages = reply.json()["messages"]
+        assert messages["site.batteries[0].max_charge_w"] == ["must be an integer 1-100000"]
+        assert messages["site.batteries[1].model"][0].endswith("; got text 'powerwall_9'")
+        assert messages["site.batteries[1].health"] == ["must be a number 0.5-1"]
+
+
+def test_a_bad_time_zone_is_not_reported_as_missing(backend_url):
+    with admin_world(backend_url) as admin:
+        given = admin.post("/sites", _new(time_zone="Mars/Olympus"))
+        assert_refused(given, "site.time_zone")
+        assert given.json()["messages"]["site.time_zone"] == [
+            "must be an IANA zone name such as America/Los_Angeles; got text 'Mars/Olympus'"]
+        absent = admin.post("/sites", {k: v for k, v in _new().items() if k != "time_zone"})
+        assert absent.json()["messages"]["site.time_zone"][0].startswith("is required")
+
+
 def test_valid_description_with_tariff_stores_site_and_tariff_together(backend_url):
     from gridtwin.services.emulator.presets import PRESETS
 

@@ -275,6 +275,16 @@ def test_a_bad_reset_is_a_400_naming_the_field(admin, body, field):
     admin.refused("reset", body, field=field)
 
 
+def test_a_reset_site_id_out_of_range_is_named_as_such_not_as_missing(admin):
+    reply = admin.refused("reset", {"scope": "site", "site_id": 10**29})
+    assert reply["messages"] == {"site_id": [
+        "must be a site id (a positive integer below 2**53); got an integer of 30 digits"]}
+    reply = admin.refused("reset", {"scope": "site"})
+    assert reply["messages"]["site_id"][0].startswith("is required for scope site")
+    reply = admin.refused("reset", {"scope": "user", "user": {"a": 1}})
+    assert reply["messages"] == {"user": ["must be a user id of 1-128 characters; got an object"]}
+
+
 def test_resetting_an_unknown_site_is_a_404_and_changes_nothing(admin):
     before = fingerprint(admin.db_url)
     assert admin.post("reset", {"scope": "site", "site_id": 42}).status_code == 404
@@ -291,6 +301,39 @@ def test_resetting_an_unknown_site_is_a_404_and_changes_nothing(admin):
 ])
 def test_a_bad_token_request_is_a_400_naming_the_field(admin, body, field):
     admin.refused("tokens", body, field=field)
+
+
+TTL_RULE = "must be a whole number of seconds from 1 to 316224000 (10 years)"
+
+
+@pytest.mark.parametrize(("ttl", "shown"), [
+    pytest.param("x", "text 'x'", id="text"),
+    pytest.param(1.5, "1.5", id="fraction"),
+    pytest.param(True, "true", id="boolean"),
+    pytest.param(0, "0", id="zero"),
+    pytest.param(10**30, "an integer of 31 digits", id="huge"),
+])
+def test_a_bad_token_ttl_states_the_rule_and_what_was_given(admin, ttl, shown):
+    reply = admin.refused("tokens", {"user": "alice", "ttl_s": ttl})
+    assert reply["messages"] == {"ttl_s": [f"{TTL_RULE}; got {shown}"]}
+
+
+def test_a_bad_scenario_token_ttl_states_the_rule_and_what_was_given(admin):
+    reply = admin.refused("scenario", _with(users=[{"id": "alice", "tokens": [{"ttl_s": "x"}]}]))
+    assert reply["messages"] == {"users[0].tokens[0].ttl_s": [
+        "must be a whole number of seconds from -316224000 to 316224000 (10 years), not 0 "
+        "(a negative lifetime mints an expired token); got text 'x'"]}
+
+
+def test_a_scenario_battery_lists_every_problem_not_only_the_missing_model(admin):
+    site = {**SMALL["sites"][0], "batteries": [{"max_charge_w": "x", "count": 99}]}
+    reply = admin.refused("scenario", _with(sites=[site]))
+    assert reply["messages"] == {
+        "sites[0].batteries[0].model": [
+            "is required: one of powerwall_2, powerwall_plus, powerwall_3, powerwall_3_expansion"],
+        "sites[0].batteries[0].count": ["must be an integer 1-10"],
+        "sites[0].batteries[0].max_charge_w": ["must be an integer 1-100000"],
+    }
 
 
 # GET /_gridtwin/state ---------------------------------------------------------------

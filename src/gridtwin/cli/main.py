@@ -176,7 +176,11 @@ def serve(
     from gridtwin.core.settings import Settings, export_to_env
     from gridtwin.services.emulator.presets import preset as preset_doc
     from gridtwin.services.emulator.ratelimit import PRESETS as RATE_PRESETS
-    from gridtwin.services.emulator.scenario import load_scenario, parse_document
+    from gridtwin.services.emulator.scenario import (
+        apply_scenario,
+        parse_document,
+        validate_scenario,
+    )
     from gridtwin.services.provision import ensure_demo
 
     # A wildcard bind is reached through loopback on this machine.
@@ -202,26 +206,28 @@ def serve(
     problem = port_problem(host, port)
     if problem is not None:
         raise _fail(problem)
-    doc = None
+    # The scenario is read and checked whole before the database is created or opened:
+    # a refused one leaves no file behind.
+    plan = None
     try:
         if scenario is not None:
-            doc = parse_document(scenario.read_bytes())
+            plan = validate_scenario(parse_document(scenario.read_bytes()))
         elif preset is not None:
-            doc = preset_doc(preset, settings.seed)
+            plan = validate_scenario(preset_doc(preset, settings.seed))
     except OSError as exc:
         raise _fail(f"cannot read {scenario}: {exc.strerror or exc}", 2) from None
     except GridtwinError as exc:
-        raise _fail(f"{scenario}: {exc.message}", 2) from None
+        raise _fail(f"{scenario or preset}: {exc.message}", 2) from None
     world = _open_world(settings, configure=True)
-    if doc is not None:
+    if plan is not None:
         try:
-            loaded = load_scenario(world, doc)
+            loaded = apply_scenario(world, plan)
         except GridtwinError as exc:
             world.store.dispose()
             raise _fail(f"{scenario or preset}: {exc.message}", 2) from None
         err.print(f"loaded {scenario or preset}: sites {loaded['sites']}")
     created = ensure_demo(world)
-    what = ("simulating the demo site's first year" if created and doc is None
+    what = ("simulating the demo site's first year" if created and plan is None
             else "catching the simulation up to now")
     warm_up(world, Console(stderr=True, quiet=quiet), what)
     banner = _banner(world, base, created)

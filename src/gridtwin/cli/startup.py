@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import errno
 import os
+import re
+import shlex
 import socket
 from pathlib import Path
 
@@ -67,12 +69,63 @@ def _sqlite_path_problem(path_text: str) -> str | None:
 
 
 def describe_database_error(url: str, exc: BaseException) -> str:
-    """One line for a failure while opening or migrating the database."""
+    """One line for a failure while opening or migrating the database: what went wrong
+    and, when the driver's text says which failure it is, what to do about it."""
     cause = getattr(exc, "orig", None) or exc
     text = " ".join(str(cause).split()) or type(cause).__name__
+    advice = _postgres_advice(url, text) if url.startswith("postgresql") else None
+    if advice is not None:
+        return f"cannot open database {redact(url)}: {advice}"
     if len(text) > 200:
         text = text[:197] + "..."
     return f"cannot open database {redact(url)}: {text}"
+
+
+# Driver texts (lower case) of a server that cannot be reached, and what each means.
+_UNREACHABLE = (
+    ("connection refused", "connection refused"),
+    ("timeout expired", "no answer (timed out)"),
+    ("failed to resolve host", "unknown host"),
+    ("could not translate host name", "unknown host"),
+    ("no route to host", "no route to host"),
+    ("network is unreachable", "network unreachable"),
+    ("no such file or directory", "no server socket"),
+)
+
+
+def _postgres_advice(url: str, text: str) -> str | None:
+    """The failure and its fix for the libpq failures a first start meets, or None.
+
+    libpq gives connection failures no SQLSTATE, so the driver's text is all there is.
+    Commands are built from the URL's parts; the password is never part of them."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parts = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    port = parts.port or 5432
+    place = f"{parts.host}:{port}" if parts.host else f"the local socket (port {port})"
+    options = [*(["-h", parts.host] if parts.host else []), "-p", str(port)]
+    missing = re.search(r'database "([^"]+)" does not exist', text)
+    if missing:
+        command = ["createdb", *options, *(["-U", parts.username] if parts.username else []),
+                   missing[1]]
+        return (f'database "{missing[1]}" does not exist on {place}: '
+                f"create it: {shlex.join(command)}")
+    role = re.search(r'role "([^"]+)" does not exist', text)
+    if role:
+        return (f'user "{role[1]}" does not exist on {place}: name an existing user in the '
+                f"URL, or create it: {shlex.join(['createuser', *options, role[1]])}")
+    lowered = text.lower()
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        return f"{place} refused the login: check the user and password in the URL"
+    for needle, reason in _UNREACHABLE:
+        if needle in lowered:
+            return (f"{reason} at {place}: start PostgreSQL there, or check the host and port "
+                    "in the URL, or omit --db (and GRIDTWIN_DB) for the embedded SQLite default")
+    return None
 
 
 def port_problem(host: str, port: int) -> str | None:

@@ -164,3 +164,28 @@ def test_request_log_logs_one_line_per_request(caplog: pytest.LogCaptureFixture)
     caplog.set_level(logging.WARNING, logger=LOGGER_NAME)
     asyncio.run(RequestLog(lambda s, r, w: _answer(200, s, r, w))(scope, no_body, noop_send))
     assert [r for r in caplog.records if r.name == LOGGER_NAME] == []
+
+
+def test_serve_loads_a_scenario_with_unquoted_yaml_dates(served: dict[str, Any],
+                                                         tmp_path: Path) -> None:
+    """``2025-01-01`` unquoted is a YAML date; gridtwin reads it as the text it shows
+    (docs/decisions.md), so the scenario loads as its JSON twin would."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    dated = tmp_path / "dated.yaml"
+    dated.write_text("version: 1\nclock: {start: 2025-01-01, mode: frozen}\n"
+                     "sites:\n  - time_zone: UTC\n    installation_date: 2024-12-31\n"
+                     "events:\n  - {type: grid_outage, at: 2025-01-01T06:00:00Z, "
+                     "duration_s: 3600}\n", encoding="utf-8")
+    result = _serve(tmp_path, "--port", str(_free_port()), "--scenario", str(dated))
+    assert "loaded " in result.stderr and "Traceback" not in result.output
+    with sqlite3.connect(tmp_path / "g.db") as db:
+        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('scenario', 'clock')"))
+        at = db.execute("SELECT start_s FROM site_events").fetchall()
+    scenario = json.loads(meta["scenario"])
+    assert scenario["clock"]["start"] == "2025-01-01"
+    assert scenario["sites"][0]["installation_date"] == "2024-12-31"
+    start = int(datetime(2025, 1, 1, tzinfo=UTC).timestamp())
+    assert json.loads(meta["clock"])["anchor_sim_s"] == start
+    assert at == [(start + 6 * 3600,)]

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from gridtwin.cli.main import app
-from gridtwin.cli.startup import normalize_db_url, redact
+from gridtwin.cli.startup import describe_database_error, normalize_db_url, redact
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -55,6 +55,12 @@ def _pg_available() -> bool:
     return True
 
 
+def _closed_port() -> int:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        return int(closed.getsockname()[1])
+
+
 def test_postgres_without_the_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg -> ImportError
     result = _run("serve", "--db", "postgresql://u@127.0.0.1:5432/x", "--port", "0")
@@ -65,13 +71,40 @@ def test_postgres_without_the_driver_names_the_extra(monkeypatch: pytest.MonkeyP
 
 def test_unreachable_database_is_one_line_with_the_password_hidden() -> None:
     pytest.importorskip("psycopg")
-    with socket.socket() as closed:  # a port nothing listens on
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
+    port = _closed_port()
     result = _run("token", "create", "--user", "u",
                   "--db", f"postgresql://u:secret@127.0.0.1:{port}/x")
     text = _short_failure(result, "cannot open database", "refused")
     assert "secret" not in text
+
+
+def test_unreachable_server_says_what_to_do() -> None:
+    pytest.importorskip("psycopg")
+    port = _closed_port()
+    result = _run("serve", "--port", "0", "--db", f"postgresql://postgres:secret@127.0.0.1:{port}/x")
+    text = _short_failure(result, "connection refused", "start PostgreSQL there",
+                          f"127.0.0.1:{port}", "check the host and port in the URL",
+                          "omit --db (and GRIDTWIN_DB) for the embedded SQLite default")
+    assert "secret" not in text
+
+
+def test_missing_database_fix_is_built_from_the_url_without_the_password() -> None:
+    class OperationalError(Exception):  # the driver's own text, as psycopg words it
+        pass
+
+    missing = OperationalError('connection failed: connection to server at "10.0.0.7", port '
+                               '6543 failed: FATAL:  database "shop floor" does not exist')
+    text = describe_database_error("postgresql://ops:topsecret@10.0.0.7:6543/shop floor", missing)
+    assert text == ("cannot open database postgresql://ops:***@10.0.0.7:6543/shop floor: "
+                    'database "shop floor" does not exist on 10.0.0.7:6543: '
+                    "create it: createdb -h 10.0.0.7 -p 6543 -U ops 'shop floor'")
+    role = OperationalError('connection failed: connection to server at "db", port 5432 '
+                            'failed: FATAL:  role "nobody" does not exist')
+    assert describe_database_error("postgresql://nobody@db/x", role).endswith(
+        "create it: createuser -h db -p 5432 nobody")
+    unknown = OperationalError("something else entirely")
+    assert describe_database_error("postgresql://u:pw@db/x", unknown) == (
+        "cannot open database postgresql://u:***@db/x: something else entirely")
 
 
 def test_postgres_scheme_is_an_alias_of_postgresql() -> None:
@@ -94,9 +127,20 @@ def test_missing_postgres_database_is_one_line() -> None:
     if not _pg_available():
         pytest.skip("PostgreSQL not reachable at GRIDTWIN_TEST_POSTGRES_URL")
     assert PG_URL is not None
+    from sqlalchemy.engine import make_url
+
     missing = PG_URL.rsplit("/", 1)[0] + "/gridtwin_no_such_database"
     result = _run("token", "create", "--user", "u", "--db", missing)
     _short_failure(result, "cannot open database", "does not exist")
+    parts = make_url(missing)
+    createdb = (f"createdb -h {parts.host} -p {parts.port or 5432}"
+                + (f" -U {parts.username}" if parts.username else "")
+                + " gridtwin_no_such_database")
+    result = _run("serve", "--port", "0", "--db", missing)
+    text = _short_failure(result, 'database "gridtwin_no_such_database" does not exist',
+                          f"create it: {createdb}")
+    if parts.password:
+        assert parts.password not in text
 
 
 @pytest.mark.parametrize("case", ["missing_dir", "directory", "read_only"])
@@ -140,3 +184,27 @@ def test_bad_scenario_prints_only_the_message_with_its_path(tmp_path: Path) -> N
     result = _run("serve", "--db", str(tmp_path / "s.db"), "--port", "0",
                   "--scenario", str(unparsable))
     _short_failure(result, "broken.yaml")
+
+
+def test_bad_scenario_is_refused_before_the_database_is_created(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nsites:\n  - time_zone: UTC\n    batteries: [{count: 2}]\n",
+                   encoding="utf-8")
+    db = tmp_path / "new.db"
+    result = _run("serve", "--scenario", str(bad), "--db", str(db), "--port", "0")
+    _short_failure(result, "bad.yaml", "sites[0].batteries[0].model")
+    assert result.exit_code == 2
+    assert not db.exists(), "a refused scenario must not leave a database behind"
+
+
+def test_unquoted_yaml_dates_are_read_as_the_text_they_show(tmp_path: Path) -> None:
+    """YAML would make ``2025-01-01`` a date, which JSON has not: it stays text, and a
+    date in the wrong place is one line naming the field, not a traceback."""
+    dated = tmp_path / "dated.yaml"
+    dated.write_text("version: 1\nclock: {start: 2025-01-01, mode: frozen}\n"
+                     "sites:\n  - time_zone: UTC\n    installation_date: 2025-02-01\n",
+                     encoding="utf-8")
+    db = tmp_path / "dated.db"
+    result = _run("serve", "--scenario", str(dated), "--db", str(db), "--port", "0")
+    _short_failure(result, "dated.yaml: sites[0].installation_date: must be from 2000-01-01")
+    assert not db.exists()

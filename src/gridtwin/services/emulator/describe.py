@@ -48,7 +48,13 @@ from gridtwin.domain.site import (
     SolarSpec,
     WallConnectorSpec,
 )
-from gridtwin.services.emulator.inputs import NAME_CHARS, Problems, Reader, is_number
+from gridtwin.services.emulator.inputs import (
+    NAME_CHARS,
+    Problems,
+    Reader,
+    is_number,
+    shown_value,
+)
 from gridtwin.services.provision import din_for, seeded_id, seeded_uuid
 from gridtwin.services.timeparams import parse_instant
 from gridtwin.sim.weather import WeatherFileError, file_station
@@ -121,15 +127,18 @@ def _batteries(site: Reader, kind: SiteKind) -> tuple[BatteryBank, ...]:
     for i, item in enumerate(raw):
         b = Reader(site.problems, item, f"{site.at('batteries')}[{i}]", (
             "model", "count", "health", "max_charge_w", "max_discharge_w", "grid_charge_cap_w"))
-        if b.data.get("model") not in models:
-            b.add("model", f"must be one of {', '.join(models)}")
-            continue
-        banks.append(BatteryBank(
-            BatteryModel(b.data["model"]), b.integer("count", 1, 1, 10),
-            b.number("health", 1.0, 0.5, 1.0), b.optional_integer("max_charge_w", 1, 100_000),
-            b.optional_integer("max_discharge_w", 1, 100_000),
-            b.optional_integer("grid_charge_cap_w", 0, 100_000),
-        ))
+        model = b.data.get("model")
+        if model is None:
+            b.add("model", f"is required: one of {', '.join(models)}")
+        elif model not in models:
+            b.add("model", f"must be one of {', '.join(models)}; got {shown_value(model)}")
+        # The other members are read even without a model, so every problem is listed.
+        bank = (b.integer("count", 1, 1, 10), b.number("health", 1.0, 0.5, 1.0),
+                b.optional_integer("max_charge_w", 1, 100_000),
+                b.optional_integer("max_discharge_w", 1, 100_000),
+                b.optional_integer("grid_charge_cap_w", 0, 100_000))
+        if model in models:
+            banks.append(BatteryBank(BatteryModel(model), *bank))
     if not site.flag("allow_unrealistic", False):
         _realistic(site, banks)
     return tuple(banks)
@@ -232,7 +241,11 @@ def _zone(site: Reader) -> tuple[ZoneInfo, str]:
             return ZoneInfo(name), name
         except (ZoneInfoNotFoundError, ValueError, OSError):
             pass
-    site.add("time_zone", "is required: an IANA zone name")
+    if name is None:
+        site.add("time_zone", "is required: an IANA zone name such as America/Los_Angeles")
+    else:
+        site.add("time_zone", "must be an IANA zone name such as America/Los_Angeles; "
+                              f"got {shown_value(name)}")
     return ZoneInfo("UTC"), "UTC"
 
 

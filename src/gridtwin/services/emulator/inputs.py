@@ -14,7 +14,8 @@ from typing import Any
 from gridtwin.core.errors import InvalidField
 from gridtwin.store import schema
 
-__all__ = ["MAX_INSTANT_S", "NAME_CHARS", "Problems", "Reader", "column_chars", "is_number"]
+__all__ = ["MAX_INSTANT_S", "NAME_CHARS", "Problems", "Reader", "column_chars", "is_number",
+           "shown_value"]
 
 MAX_INSTANT_S = 253_402_300_799
 """9999-12-31T23:59:59Z: the last instant RFC 3339 can write."""
@@ -39,6 +40,25 @@ _SHOWN_KEY_CHARS = 64
 
 def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def shown_value(value: object) -> str:
+    """A refused JSON value as a message shows it: its type, and the value when short
+    (a 400-digit integer or a long text is named, not echoed)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        text = repr(value)
+        return text if len(text) <= 24 else f"an integer of {len(text.lstrip('-'))} digits"
+    if isinstance(value, str):
+        return f"text {value!r}" if len(value) <= 24 else f"text of {len(value)} characters"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 def _shown(key: str) -> str:

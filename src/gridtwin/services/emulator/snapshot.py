@@ -28,6 +28,7 @@ from gridtwin.services.auth import mint_access_token
 from gridtwin.services.commands import check_tariff
 from gridtwin.services.emulator.describe import SiteDescription, parse_site
 from gridtwin.services.emulator.faults import FaultRule, rule_from_json
+from gridtwin.services.emulator.inputs import shown_value
 from gridtwin.services.emulator.ratelimit import check_config
 from gridtwin.services.emulator.redaction import REDACTED, redact_state
 from gridtwin.services.emulator.scenario import (
@@ -150,11 +151,16 @@ def _reset_request(body: Mapping[str, Any]) -> _ResetRequest:
     if scope not in ("all", "site", "user"):
         add("scope", "must be all, site or user")
     site_id = body.get("site_id")
-    if scope == "site" and not _int_in(site_id, 1, 2**53):
+    if scope == "site" and site_id is None:
         add("site_id", "is required for scope site: a site id (a positive integer below 2**53)")
+    elif scope == "site" and not _int_in(site_id, 1, 2**53):
+        add("site_id", "must be a site id (a positive integer below 2**53); "
+                       f"got {shown_value(site_id)}")
     user = body.get("user")
-    if scope == "user" and (not isinstance(user, str) or not 0 < len(user) <= 128):
+    if scope == "user" and user is None:
         add("user", "is required for scope user: a user id of 1-128 characters")
+    elif scope == "user" and (not isinstance(user, str) or not 0 < len(user) <= 128):
+        add("user", f"must be a user id of 1-128 characters; got {shown_value(user)}")
     flags = {}
     for key in ("keep_clock", "keep_faults"):
         flags[key] = body.get(key, False)

@@ -9,6 +9,7 @@ from typing import Any
 from gridtwin.core.clock import wall_now_s
 from gridtwin.core.errors import InvalidField, NotFound
 from gridtwin.services.auth import ALL_ENERGY_SCOPES, REGIONS, mint_access_token
+from gridtwin.services.emulator.inputs import shown_value
 from gridtwin.services.world import World
 
 __all__ = [
@@ -80,10 +81,15 @@ def check_ttl(add: Problems, path: str, value: Any, default: int, lowest: int = 
     tokens, with a negative lifetime, to test clients)."""
     if value is None:
         return default
-    if not _is_int(value) or not lowest <= value <= MAX_TTL_S or value == 0:
-        add(path, f"must be an integer {lowest}-{MAX_TTL_S} (seconds, up to 10 years), not 0")
-        return default
-    return int(value)
+    if _is_int(value) and lowest <= value <= MAX_TTL_S and value != 0:
+        return int(value)
+    if lowest > 0:
+        rule = f"a whole number of seconds from {lowest} to {MAX_TTL_S} (10 years)"
+    else:
+        rule = (f"a whole number of seconds from {lowest} to {MAX_TTL_S} (10 years), "
+                "not 0 (a negative lifetime mints an expired token)")
+    add(path, f"must be {rule}; got {shown_value(value)}")
+    return default
 
 
 def _raise(problems: dict[str, list[str]]) -> None:
