@@ -109,12 +109,16 @@ def islanded_intervals(spec: SiteSpec, events: Sequence[SiteEvent]
     return merged
 
 
-def backup_intervals(spec: SiteSpec, events: Sequence[SiteEvent], t0: int, t1: int
-                     ) -> tuple[BackupInterval, ...]:
-    """Islanded intervals touching (t0, t1]; end None while still open at t1."""
+def backup_intervals(spec: SiteSpec, events: Sequence[SiteEvent], t0: int, t1: int,
+                     open_start_s: int | None = None) -> tuple[BackupInterval, ...]:
+    """Islanded intervals touching (t0, t1]; end None while still open at t1.
+
+    ``open_start_s``: start of the interval the state at t0 is still in. When its event was
+    ended at exactly t0 (an island or outage ended at the state's own instant), the interval
+    ends at t0 and is given too, so its record, stored open, is closed."""
     out = []
     for s, e, intentional in islanded_intervals(spec, events):
-        if s <= t1 and e > t0:
+        if s <= t1 and (e > t0 or (e == t0 and s == open_start_s)):
             out.append(BackupInterval(s, e if e <= t1 else None, intentional))
     return tuple(out)
 
