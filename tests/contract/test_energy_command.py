@@ -200,6 +200,25 @@ def test_manual_backup_and_forced_island_are_separate(client, site, auth, world)
     assert events["manual_backup_event"]["scheduling_info"]["start_time"] == {"seconds": NOW_S + 3600}
 
 
+@pytest.mark.timeout(120)
+def test_island_ended_at_its_start_leaves_no_backup_period(client, site, auth, world):
+    """Off grid and straight back (or a backup scheduled now and cancelled) with no time
+    between: live_status read it islanded, yet no off-grid period is left in the history."""
+    sign(client, world, site)
+    for off, on in ((("set_island_mode_request", {"mode": 6, "force": True}),
+                     ("set_island_mode_request", {"mode": 1})),
+                    (("schedule_manual_backup_event_request", {}),
+                     ("cancel_manual_backup_event_request", {}))):
+        cmd(client, site, auth, "teg", *off)
+        assert live(client, site, auth)["island_status"] == "off_grid_intentional"
+        cmd(client, site, auth, "teg", *on)
+        world.clock.advance(300)  # type: ignore[attr-defined]
+        assert live(client, site, auth)["island_status"] == "on_grid"
+        events = reply(cmd(client, site, auth, "teg", "get_backup_events_request"),
+                       "Teg", "GetBackupEventsResponse")
+        assert events["backup_events"] == [], off
+
+
 def test_signed_off_grid_needs_backup(client, site, auth, world):
     sign(client, world, site)
     admin = {"Authorization": f"Bearer {world.admin_token}"}

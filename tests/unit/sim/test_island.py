@@ -173,3 +173,18 @@ def test_island_ended_at_the_state_instant_is_closed() -> None:
     assert not after.state.islanded and after.state.island_start_s is None
     later = run(0, 1_000, T0 + 2_400, events=ended, state=after.state)
     assert later.backup_intervals == ()
+
+
+def test_island_ended_at_its_start_comes_back_empty() -> None:
+    """Islanded from the state's instant, then ended at that same instant (go off grid and
+    reconnect, or schedule and cancel, with no time between): the next advance gives it
+    back empty, which the runner reads as "drop its stored record"."""
+    open_island = event("island", T0 + 600, None)
+    start = run(0, 1_000, T0 + 600, events=(open_island,))
+    assert start.backup_intervals == (BackupInterval(T0 + 600, None, True),)
+    assert start.state.island_start_s == T0 + 600
+    gone = (replace(open_island, end_s=T0 + 600),)
+    after = run(0, 1_000, T0 + 1_200, events=gone, state=start.state)
+    assert after.backup_intervals == (BackupInterval(T0 + 600, T0 + 600, True),)
+    assert not after.state.islanded and after.state.island_start_s is None
+    assert run(0, 1_000, T0 + 1_800, events=gone, state=after.state).backup_intervals == ()
