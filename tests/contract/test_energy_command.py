@@ -341,5 +341,14 @@ def test_backup_event_cycle_on_each_backend(backend_url):
             events = reply(cmd(client, spec, auth, "teg", "get_backup_events_request"),
                            "Teg", "GetBackupEventsResponse")
             assert "manual_backup_event" not in events and len(events["backup_events"]) == 1
+            # Scheduled now and cancelled at once: its stored open period is dropped.
+            cmd(client, spec, auth, "teg", "schedule_manual_backup_event_request", {})
+            assert client.get(f"/api/1/energy_sites/{spec.energy_site_id}/live_status",
+                              headers=auth).json()["response"]["island_status"] == "off_grid_intentional"
+            cmd(client, spec, auth, "teg", "cancel_manual_backup_event_request")
+            world.clock.advance(600)  # type: ignore[attr-defined]
+            events = reply(cmd(client, spec, auth, "teg", "get_backup_events_request"),
+                           "Teg", "GetBackupEventsResponse")
+            assert len(events["backup_events"]) == 1
     finally:
         world.store.dispose()
