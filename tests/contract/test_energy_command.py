@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from gridtwin.services.auth import mint_access_token
 from gridtwin.services.emulator.events import create_event, list_events
 from tests.conftest import NOW_S
@@ -117,6 +119,146 @@ def test_set_island_mode_is_acknowledged_without_effect(client, site, auth, worl
     assert bad.status_code == 400 and bad.json()["error"] == "invalid_field"
 
 
+def live(client, site, auth):
+    return client.get(f"/api/1/energy_sites/{site.energy_site_id}/live_status", headers=auth).json()["response"]
+
+
+def islands(world, site):
+    return [e for e in list_events(world, {"site_id": str(site.energy_site_id)}) if e["type"] == "island"]
+
+
+def sign(client, world, site, on=True):
+    admin = {"Authorization": f"Bearer {world.admin_token}"}
+    r = client.patch(f"/_gridtwin/sites/{site.energy_site_id}", headers=admin, json={"signed_commands": on})
+    assert r.status_code == 200 and r.json()["response"]["signed_commands"] is on, r.text
+
+
+@pytest.mark.timeout(120)
+def test_signed_island_mode_islands_until_reconnect(client, site, auth, world):
+    sign(client, world, site)
+    assert live(client, site, auth)["island_status"] == "on_grid"
+    r = cmd(client, site, auth, "teg", "set_island_mode_request", {"mode": 6, "force": True})
+    assert reply(r, "Teg", "SetIslandModeResponse") == {}
+    assert [(e["start"], e["end"], e["state"]) for e in islands(world, site)] == [(NOW_S, None, "active")]
+    world.clock.advance(900)  # type: ignore[attr-defined]
+    status = live(client, site, auth)
+    assert (status["island_status"], status["grid_status"], status["grid_power"]) == (
+        "off_grid_intentional", "Inactive", 0)
+    # The battery carries the home: what the load takes beyond solar comes from it.
+    assert status["battery_power"] == status["load_power"] - status["solar_power"] - status["generator_power"]
+    # Off grid again changes nothing; it is no manual backup, so cancelling one leaves it.
+    cmd(client, site, auth, "teg", "set_island_mode_request", {"mode": 6, "force": True})
+    assert len(islands(world, site)) == 1
+    events = reply(cmd(client, site, auth, "teg", "get_backup_events_request"), "Teg", "GetBackupEventsResponse")
+    assert "manual_backup_event" not in events
+    cmd(client, site, auth, "teg", "cancel_manual_backup_event_request")
+    world.clock.advance(300)  # type: ignore[attr-defined]
+    assert live(client, site, auth)["island_status"] == "off_grid_intentional"
+    r = cmd(client, site, auth, "teg", "set_island_mode_request", {"mode": 1})
+    assert reply(r, "Teg", "SetIslandModeResponse") == {}
+    assert [(e["end"], e["state"]) for e in islands(world, site)] == [(NOW_S + 1200, "done")]
+    world.clock.advance(300)  # type: ignore[attr-defined]
+    status = live(client, site, auth)
+    assert (status["island_status"], status["grid_status"]) == ("on_grid", "Active")
+    events = reply(cmd(client, site, auth, "teg", "get_backup_events_request"), "Teg", "GetBackupEventsResponse")
+    assert [(b["scheduling_info"]["start_time"]["seconds"], b["scheduling_info"]["duration_seconds"])
+            for b in events["backup_events"]] == [(NOW_S, 1200)]
+
+
+@pytest.mark.timeout(120)
+def test_signed_requests_that_do_not_open_the_contactor(client, site, auth, world):
+    """Mode 2 (a preference) and mode 6 without force are acknowledged without effect,
+    as on real gateways; reconnecting an on-grid site is a no-op."""
+    sign(client, world, site)
+    for params in ({"mode": 2, "force": True}, {"mode": 6, "force": False}, {"mode": 6}, {"mode": 1}):
+        r = cmd(client, site, auth, "teg", "set_island_mode_request", params)
+        assert reply(r, "Teg", "SetIslandModeResponse") == {}, params
+    world.clock.advance(300)  # type: ignore[attr-defined]
+    assert islands(world, site) == [] and live(client, site, auth)["island_status"] == "on_grid"
+    for bad, path in (({"mode": 4, "force": True}, "mode"), ({"mode": 6, "force": "yes"}, "force"),
+                      ({"mode": True}, "mode")):
+        r = cmd(client, site, auth, "teg", "set_island_mode_request", bad)
+        assert r.status_code == 400 and r.json()["error"] == "invalid_field", bad
+        assert f"teg.set_island_mode_request.{path}" in r.json()["messages"]
+    assert islands(world, site) == []
+
+
+@pytest.mark.timeout(120)
+def test_manual_backup_and_forced_island_are_separate(client, site, auth, world):
+    """Scheduling a manual backup neither replaces nor ends the forced island, and
+    reconnecting leaves the scheduled backup."""
+    sign(client, world, site)
+    cmd(client, site, auth, "teg", "set_island_mode_request", {"mode": 6, "force": True})
+    cmd(client, site, auth, "teg", "schedule_manual_backup_event_request",
+        {"scheduling_info": {"start_time": NOW_S + 3600, "duration_seconds": 600}})
+    assert sorted((e["start"], e["end"]) for e in islands(world, site)) == [
+        (NOW_S, None), (NOW_S + 3600, NOW_S + 4200)]
+    cmd(client, site, auth, "teg", "set_island_mode_request", {"mode": 1})
+    assert [(e["start"], e["state"]) for e in islands(world, site) if e["state"] != "done"] == [
+        (NOW_S + 3600, "pending")]
+    events = reply(cmd(client, site, auth, "teg", "get_backup_events_request"), "Teg", "GetBackupEventsResponse")
+    assert events["manual_backup_event"]["scheduling_info"]["start_time"] == {"seconds": NOW_S + 3600}
+
+
+@pytest.mark.timeout(120)
+def test_island_ended_at_its_start_leaves_no_backup_period(client, site, auth, world):
+    """Off grid and straight back (or a backup scheduled now and cancelled) with no time
+    between: live_status read it islanded, yet no off-grid period is left in the history."""
+    sign(client, world, site)
+    for off, on in ((("set_island_mode_request", {"mode": 6, "force": True}),
+                     ("set_island_mode_request", {"mode": 1})),
+                    (("schedule_manual_backup_event_request", {}),
+                     ("cancel_manual_backup_event_request", {}))):
+        cmd(client, site, auth, "teg", *off)
+        assert live(client, site, auth)["island_status"] == "off_grid_intentional"
+        cmd(client, site, auth, "teg", *on)
+        world.clock.advance(300)  # type: ignore[attr-defined]
+        assert live(client, site, auth)["island_status"] == "on_grid"
+        events = reply(cmd(client, site, auth, "teg", "get_backup_events_request"),
+                       "Teg", "GetBackupEventsResponse")
+        assert events["backup_events"] == [], off
+
+
+def test_signed_off_grid_needs_backup(client, site, auth, world):
+    sign(client, world, site)
+    admin = {"Authorization": f"Bearer {world.admin_token}"}
+    client.patch(f"/_gridtwin/sites/{site.energy_site_id}", headers=admin, json={"components": {"backup": False}})
+    r = cmd(client, site, auth, "teg", "set_island_mode_request", {"mode": 6, "force": True})
+    assert r.status_code == 400 and r.json()["messages"] == {"site": ["site has no backup"]}
+    assert islands(world, site) == []
+
+
+def test_signed_commands_knob(client, site, world, db_url):
+    """The knob is stored in the site's spec and shown in its state; a bad value, on PATCH
+    or in a new site's description, is a 400 naming it and changes nothing."""
+    from tests.fingerprint import world_fingerprint
+
+    admin = {"Authorization": f"Bearer {world.admin_token}"}
+    path = f"/_gridtwin/sites/{site.energy_site_id}"
+    assert client.get(path, headers=admin).json()["response"]["signed_commands"] is False
+    before = world_fingerprint(db_url)
+    for bad in ("yes", 1, None, [True], {"on": True}):
+        r = client.patch(path, headers=admin, json={"signed_commands": bad, "app_pct": 90})
+        assert r.status_code == 400, bad
+        body = r.json()
+        assert body["response"] is None and body["error"] == "invalid_field"
+        assert body["messages"] == {"signed_commands": ["must be true or false"]}
+        new = {"energy_site_id": 4242, "time_zone": "America/Los_Angeles", "signed_commands": bad}
+        r = client.post("/_gridtwin/sites", headers=admin, json=new)
+        assert r.status_code == 400 and "site.signed_commands" in r.json()["messages"], bad
+    assert world_fingerprint(db_url) == before
+    sign(client, world, site)
+    assert client.get(path, headers=admin).json()["response"]["signed_commands"] is True
+    with world.store.tx() as tx:
+        assert '"signed_commands":true' in tx.get_site(site.energy_site_id).spec_json.replace(" ", "")
+    sign(client, world, site, on=False)
+    with world.store.tx() as tx:
+        assert "signed_commands" not in tx.get_site(site.energy_site_id).spec_json  # the default is not stored
+    r = client.post("/_gridtwin/sites", headers=admin, json={
+        "energy_site_id": 4242, "time_zone": "America/Los_Angeles", "signed_commands": True})
+    assert r.status_code == 200 and r.json()["response"]["signed_commands"] is True
+
+
 def test_unknown_request_is_400_never_404(client, site, auth):
     r = cmd(client, site, auth, "common", "factory_reset_request")
     assert r.status_code == 400
@@ -199,5 +341,14 @@ def test_backup_event_cycle_on_each_backend(backend_url):
             events = reply(cmd(client, spec, auth, "teg", "get_backup_events_request"),
                            "Teg", "GetBackupEventsResponse")
             assert "manual_backup_event" not in events and len(events["backup_events"]) == 1
+            # Scheduled now and cancelled at once: its stored open period is dropped.
+            cmd(client, spec, auth, "teg", "schedule_manual_backup_event_request", {})
+            assert client.get(f"/api/1/energy_sites/{spec.energy_site_id}/live_status",
+                              headers=auth).json()["response"]["island_status"] == "off_grid_intentional"
+            cmd(client, spec, auth, "teg", "cancel_manual_backup_event_request")
+            world.clock.advance(600)  # type: ignore[attr-defined]
+            events = reply(cmd(client, spec, auth, "teg", "get_backup_events_request"),
+                           "Teg", "GetBackupEventsResponse")
+            assert len(events["backup_events"]) == 1
     finally:
         world.store.dispose()

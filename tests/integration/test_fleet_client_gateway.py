@@ -15,6 +15,8 @@ from tests.integration.test_fleet_client_e2e import mint
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
+ADMIN = "gateway-test-admin-token"
+
 
 def payload(reply: dict, category: str, name: str) -> dict:
     body: dict = reply["response"]["message"]["Payload"][category]["Message"][name]
@@ -85,3 +87,53 @@ def test_gateway_and_user_methods_against_real_server(tmp_path):
     db = str(tmp_path / "gateway.db")
     with running_server(db) as server:
         asyncio.run(drive(server.base_url, server.token, db))
+
+
+async def live(site) -> dict:
+    status: dict = (await site.live_status())["response"]
+    return status
+
+
+async def drive_island_mode(base: str, token: str) -> None:
+    """go_off_grid / reconnect_grid: no effect unsigned (the default), a real intentional
+    island with the site's signed_commands switch on."""
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    async with aiohttp.ClientSession() as session:
+        api = TeslaFleetApi(session, access_token=token, server=base)
+        site_id = (await api.products())["response"][0]["energy_site_id"]
+        site = api.energySites.create(site_id)
+
+        async def switch(on: bool) -> None:
+            async with session.patch(f"{base}/_gridtwin/sites/{site_id}", headers=admin,
+                                     json={"signed_commands": on}) as r:
+                assert r.status == 200, await r.text()
+                assert (await r.json())["response"]["signed_commands"] is on
+
+        assert payload(await site.go_off_grid(), "Teg", "SetIslandModeResponse") == {}
+        status = await live(site)
+        assert (status["island_status"], status["grid_status"]) == ("on_grid", "Active")
+
+        await switch(True)
+        assert payload(await site.go_off_grid(), "Teg", "SetIslandModeResponse") == {}
+        status = await live(site)
+        assert (status["island_status"], status["grid_status"], status["grid_power"]) == (
+            "off_grid_intentional", "Inactive", 0)
+        # The battery carries the home (no generator on the demo site).
+        assert status["battery_power"] == status["load_power"] - status["solar_power"]
+        events = payload(await site.get_backup_events(), "Teg", "GetBackupEventsResponse")
+        assert "manual_backup_event" not in events  # off grid is no manual backup
+
+        assert payload(await site.reconnect_grid(), "Teg", "SetIslandModeResponse") == {}
+        status = await live(site)
+        assert (status["island_status"], status["grid_status"]) == ("on_grid", "Active")
+
+        await switch(False)
+        await site.go_off_grid()
+        assert (await live(site))["island_status"] == "on_grid"
+
+
+@pytest.mark.timeout(240)
+def test_island_mode_needs_the_signed_commands_switch(tmp_path):
+    db = str(tmp_path / "island.db")
+    with running_server(db, extra_env={"GRIDTWIN_ADMIN_TOKEN": ADMIN}) as server:
+        asyncio.run(drive_island_mode(server.base_url, server.token))

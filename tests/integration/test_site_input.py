@@ -63,6 +63,8 @@ BAD_DESCRIPTIONS = {
     "initial_list": (_new(initial=[50]), "site.initial"),
     "site_id_zero": (_new(energy_site_id=0), "site.energy_site_id"),
     "allow_unrealistic_text": (_new(allow_unrealistic="yes"), "site.allow_unrealistic"),
+    "signed_commands_text": (_new(signed_commands="true"), "site.signed_commands"),
+    "signed_commands_number": (_new(signed_commands=1), "site.signed_commands"),
 }
 
 
@@ -158,6 +160,8 @@ def test_patch_settings_not_an_object_is_refused(backend_url):
     ({"owner": "bob", "components": {"k" * 100: 1}}, "components"),
     ({"owner": "bob", "app_pct": 10**400}, "app_pct"),
     ({"owner": "bob", "nonsense": 1}, "nonsense"),
+    ({"owner": "bob", "signed_commands": "yes"}, "signed_commands"),
+    ({"owner": "bob", "signed_commands": None}, "signed_commands"),
 ])
 def test_refused_patch_changes_nothing(backend_url, body, path):
     with admin_world(backend_url) as admin:

@@ -32,10 +32,10 @@ JSON = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
 
 SITE_PATHS: list[tuple[Any, ...]] = [
     ("type",), ("name",), ("time_zone",), ("energy_site_id",), ("installation_date",),
-    ("profile",), ("sky",), ("owner",), ("step_s",), ("allow_unrealistic",), ("tariff",),
-    ("location",), ("location", "latitude"), ("solar",), ("solar", "azimuth"), ("solar", "dc_kw"),
-    ("solar", "inverter_ac_w"), ("load", "weights"), ("load", "daily_kwh"), ("generator",),
-    ("generator", "rated_w"), ("generator", "stop_pct"), ("limits", "max_import_w"),
+    ("profile",), ("sky",), ("owner",), ("step_s",), ("allow_unrealistic",), ("signed_commands",),
+    ("tariff",), ("location",), ("location", "latitude"), ("solar",), ("solar", "azimuth"),
+    ("solar", "dc_kw"), ("solar", "inverter_ac_w"), ("load", "weights"), ("load", "daily_kwh"),
+    ("generator",), ("generator", "rated_w"), ("generator", "stop_pct"), ("limits", "max_import_w"),
     ("batteries",), ("batteries", 0, "max_charge_w"), ("batteries", 0, "count"),
     ("batteries", 0, "model"), ("wall_connectors", 0, "breaker_a"), ("wall_connectors", 0, "din"),
     ("wall_connectors", 0, "group_limit_w"), ("settings",), ("settings", "default_real_mode"),
@@ -44,7 +44,8 @@ SITE_PATHS: list[tuple[Any, ...]] = [
 ]
 EVENT_MEMBERS = ["at", "end", "duration_s", "din", "vehicle_id", "vin", "energy_wh",
                  "scheduled_start", "max_power_w", "power_w", "sky", "date", "params"]
-KNOBS = ["app_pct", "profile", "quirks", "settings", "components", "sky", "owner", "x"]
+KNOBS = ["app_pct", "profile", "signed_commands", "quirks", "settings", "components", "sky",
+         "owner", "x"]
 
 
 def _put(doc: Any, path: tuple[Any, ...], value: Any) -> None:

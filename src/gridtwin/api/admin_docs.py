@@ -64,7 +64,8 @@ class RouteDoc:
 
 
 _SITE_STATE = {"energy_site_id": 5801768738520678, "owner": "demo", "type": "battery",
-               "name": "My Home", "time_zone": "America/Los_Angeles", "sim_time": 1752609601,
+               "name": "My Home", "time_zone": "America/Los_Angeles", "signed_commands": False,
+               "sim_time": 1752609601,
                "energy_wh": 24544.1, "app_pct": 87.0, "controller_state": "normal",
                "islanded": False, "active_events": []}
 _EVENT = {"type": _f("string", "grid_outage, grid_restore, island, storm_alert, ev_plug_in, "
@@ -153,7 +154,9 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
                   solar=_f("object", "dc_kw, tilt, azimuth, losses_pct, inverter_ac_w, "
                                        "inverter_eta (0 < eta <= 1)"),
                   batteries=_f("array", "[{model, count}]"),
-                  installation_date=_f(_TIME, "history starts here; default 30 days ago")),
+                  installation_date=_f(_TIME, "history starts here; default 30 days ago"),
+                  signed_commands=_f("boolean", "set_island_mode requests operate the grid "
+                                                "contactor, as signed ones do; default false")),
         example={"energy_site_id": 4242, "owner": "carol", "type": "solar",
                  "time_zone": "Europe/Berlin", "solar": {"dc_kw": 5}},
         reply={**_SITE_STATE, "energy_site_id": 4242, "owner": "carol", "type": "solar"},
@@ -162,10 +165,13 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         "Internal state of one site: stored energy, powers, controller, settings, events.",
         reply=_SITE_STATE, errors=(401, 404)),
     ("PATCH", "/_gridtwin/sites/{site_id}"): RouteDoc(
-        "Change a site now: charge, settings, profile, quirks, components, sky or owner.",
+        "Change a site now: charge, settings, profile, signed commands, quirks, components, "
+        "sky or owner.",
         body=_obj(app_pct=_f("number", "battery charge the app shows, 0-100 [%]"),
                   settings=_f("object", "command settings, e.g. backup_reserve_percent"),
                   profile=_f("string", "documented or observed"),
+                  signed_commands=_f("boolean", "true: gateway set_island_mode requests take "
+                                                "effect (off grid, reconnect), as signed ones do"),
                   quirks=_f("object", "{quirk_id: bool}"),
                   components=_f("object", "site_info.components flags to override"),
                   sky=_f("string", "tmy, clear, partly_cloudy, overcast, storm or random"),

@@ -32,6 +32,8 @@ def spec_to_dict(spec: SiteSpec) -> dict[str, Any]:
     data["components"] = [list(c) for c in spec.components]
     if spec.location.weather_file is None:
         del data["location"]["weather_file"]  # stored specs stay as they were
+    if not spec.signed_commands:
+        del data["signed_commands"]  # likewise: the default is not written
     return data
 
 

@@ -164,6 +164,9 @@ class SiteSpec:
     """Autonomous-mode controller: ``optimiser`` (Time-Based Control over forecasts),
     ``perfect_foresight`` (the optimiser fed the realised solar and load, for studies)
     or ``reference`` (the site-behavior §5.3 heuristic)."""
+    signed_commands: bool = False
+    """Treat gateway ``set_island_mode`` requests as if signed: they open and close the grid
+    contactor (real gateways act only on signed ones; unsigned, they only acknowledge)."""
 
     @property
     def has_battery(self) -> bool:

@@ -4,6 +4,9 @@ The body is ``{"command_type": "grpc_command", "command_properties": {"message":
 {category: {request: params}}, "identifier_type": 1}}``. Each supported request is either a
 read (scope energy_device_data or energy_cmds) or a write (energy_cmds). A manual backup
 event is the control plane's ``island`` event: scheduling one creates it, cancelling ends it.
+``set_island_mode`` operates the contactor only on a site with ``signed_commands`` on (real
+gateways act only on signed requests): off grid is an open-ended ``island`` event, kept apart
+from the manual backups by its id in the command log, and reconnecting ends it.
 """
 
 from __future__ import annotations
@@ -52,13 +55,16 @@ WRITES: frozenset[tuple[str, str]] = frozenset({
     ("teg", "cancel_manual_backup_event_request"),
     ("teg", "set_island_mode_request"),
 })
-ISLAND_MODES = (1, 2, 6)
-"""setIslandModeRequest modes the client knows: 1 on grid, 2 preference only, 6 off grid."""
+ON_GRID, PREFERENCE, OFF_GRID = 1, 2, 6
+ISLAND_MODES = (ON_GRID, PREFERENCE, OFF_GRID)
+"""setIslandModeRequest modes the client knows: 1 on grid, 2 preference only, 6 off grid
+(tesla-fleet-api's ``EnergyIslandMode``; 2 never operates the contactor)."""
 DEFAULT_BACKUP_S = 7200
 """Length of a manual backup scheduled without ``duration_seconds`` [s] (gridtwin's choice,
 pypowerwall's default for its max-backup helper)."""
 MAX_BACKUP_S = 7 * 86_400
 _SCHEDULE = "schedule_manual_backup_event_request"
+_ISLAND_MODE = "set_island_mode_request"
 
 
 @dataclass(frozen=True)
@@ -170,10 +176,35 @@ def _log(world: World, principal: Principal, site_id: int, name: str, body: Mapp
     with_site(world, principal, site_id, run)
 
 
-def _manual_events(world: World, site_id: int) -> list[dict[str, Any]]:
+def _open_islands(world: World, site_id: int) -> list[dict[str, Any]]:
     """The site's pending or active island events, earliest first."""
     events = list_events(world, {"site_id": str(site_id)})
     return [e for e in events if e["type"] == EventType.ISLAND.value and e["state"] in ("pending", "active")]
+
+
+def _off_grid_ids(world: World, site_id: int) -> set[str]:
+    """Ids of the island events ``set_island_mode`` created (its command log names them)."""
+    with world.store.peek() as tx:
+        rows = tx.command_log(site_id)
+    ids = set()
+    for row in rows:
+        if row["command"] == _ISLAND_MODE:
+            event_id = jsonio.loads(row["body_json"], decimals=False).get("event_id")
+            if event_id is not None:
+                ids.add(str(event_id))
+    return ids
+
+
+def _manual_events(world: World, site_id: int) -> list[dict[str, Any]]:
+    """The site's pending or active island events but the forced off-grid ones."""
+    forced = _off_grid_ids(world, site_id)
+    return [e for e in _open_islands(world, site_id) if e["id"] not in forced]
+
+
+def _off_grid_events(world: World, site_id: int) -> list[dict[str, Any]]:
+    """The site's active island events opened by ``set_island_mode``."""
+    forced = _off_grid_ids(world, site_id)
+    return [e for e in _open_islands(world, site_id) if e["id"] in forced]
 
 
 def schedule_manual_backup(world: World, principal: Principal, view: SiteView,
@@ -241,15 +272,38 @@ def backup_events(world: World, principal: Principal, view: SiteView) -> BackupE
     return BackupEvents(manual, past)
 
 
+def _operate_contactor(world: World, view: SiteView, mode: int, force: bool) -> dict[str, Any]:
+    """A signed request's effect: off grid (mode 6 with force) opens an island with no end,
+    on grid (mode 1) ends it; mode 2, or 6 without force, changes nothing (as on real
+    gateways). Returns what to add to the logged body."""
+    if mode == ON_GRID:
+        ended = _off_grid_events(world, view.site_id)
+        for event in ended:
+            delete_event(world, event["id"])
+        return {"ended": [e["id"] for e in ended]}
+    if mode != OFF_GRID or not force:
+        return {}
+    if not view.spec.has_backup:
+        raise InvalidField("site cannot island (no backup)", {"site": ["site has no backup"]})
+    if _off_grid_events(world, view.site_id):
+        return {}  # already off grid: the open island goes on
+    event = create_event(world, view.site_id, {"type": EventType.ISLAND.value})  # from now
+    return {"event_id": event["id"]}
+
+
 def set_island_mode(world: World, principal: Principal, view: SiteView, params: Mapping[str, Any]) -> int:
-    """Validate and log an unsigned island-mode request. Real gateways acknowledge it without
-    operating the contactor, so the simulation does not change; returns the mode."""
-    path = "teg.set_island_mode_request"
+    """Validate and log an island-mode request; returns the mode. Real gateways acknowledge
+    an unsigned one without operating the contactor, so the simulation changes only on a
+    site whose scenario emulates signed commands (``signed_commands``)."""
+    path = f"teg.{_ISLAND_MODE}"
     mode = _uint(params, "mode", 0, 1 << 31, path)
     if mode not in ISLAND_MODES:
         raise InvalidField.for_field(f"{path}.mode", "must be 1 (on grid), 2 or 6 (off grid)")
     force = params.get("force", False)
     if not isinstance(force, bool):
         raise InvalidField.for_field(f"{path}.force", "must be a boolean")
-    _log(world, principal, view.site_id, "set_island_mode_request", {"mode": mode, "force": force})
+    body: dict[str, Any] = {"mode": mode, "force": force}
+    if view.spec.signed_commands:
+        body.update(_operate_contactor(world, view, mode, force))
+    _log(world, principal, view.site_id, _ISLAND_MODE, body)
     return mode

@@ -109,13 +109,22 @@ def islanded_intervals(spec: SiteSpec, events: Sequence[SiteEvent]
     return merged
 
 
-def backup_intervals(spec: SiteSpec, events: Sequence[SiteEvent], t0: int, t1: int
-                     ) -> tuple[BackupInterval, ...]:
-    """Islanded intervals touching (t0, t1]; end None while still open at t1."""
+def backup_intervals(spec: SiteSpec, events: Sequence[SiteEvent], t0: int, t1: int,
+                     open_start_s: int | None = None) -> tuple[BackupInterval, ...]:
+    """Islanded intervals touching (t0, t1]; end None while still open at t1.
+
+    ``open_start_s``: start of the interval the state at t0 is still in, stored open. When
+    its event was ended at exactly t0 (an island or outage ended at the state's own
+    instant), the interval ends at t0 and is given too, so its record is closed; when it
+    began at t0 too, nothing of it is left and it comes back empty (end == start): its
+    record is to be dropped."""
     out = []
-    for s, e, intentional in islanded_intervals(spec, events):
-        if s <= t1 and e > t0:
+    merged = islanded_intervals(spec, events)
+    for s, e, intentional in merged:
+        if s <= t1 and (e > t0 or (e == t0 and s == open_start_s)):
             out.append(BackupInterval(s, e if e <= t1 else None, intentional))
+    if open_start_s == t0 and all(s != t0 for s, _, _ in merged):
+        out.insert(0, BackupInterval(open_start_s, open_start_s, True))
     return tuple(out)
 
 

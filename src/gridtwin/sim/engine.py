@@ -126,7 +126,7 @@ def advance(spec: SiteSpec, controls: SiteControls, state: SiteState, until_s: i
                              done.state, ledger, chargers, sessions)
     n = done.n_buckets
     return AdvanceResult(new_state, ledger.bucket_start_s[:n].copy(), ledger.bucket_wh[:n].copy(),
-                         backup_intervals(spec, events, t0, t1), sessions)
+                         backup_intervals(spec, events, t0, t1, state.island_start_s), sessions)
 
 
 def _series(inputs: StepInputs) -> StepSeries:

@@ -97,7 +97,10 @@ def _write(tx: Tx, site_id: int, before: SiteState, result: AdvanceResult) -> No
         totals = cumulative_wh(before.bucket_base_j) + np.cumsum(result.bucket_wh, axis=0)
         tx.insert_totals(site_id, (result.bucket_starts + BUCKET_S).tolist(), totals)
     for interval in result.backup_intervals:
-        tx.upsert_backup(site_id, interval.start_s, interval.end_s, interval.intentional)
+        if interval.end_s == interval.start_s:  # ended at its start: never off grid
+            tx.delete_backup(site_id, interval.start_s)
+        else:
+            tx.upsert_backup(site_id, interval.start_s, interval.end_s, interval.intentional)
     for session in result.sessions:
         if session.first_power_s is None:
             continue

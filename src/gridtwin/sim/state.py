@@ -75,7 +75,8 @@ class PriceProvider(Protocol):
 
 @dataclass(frozen=True)
 class BackupInterval:
-    """One islanded interval [start_s, end_s); end_s None while still islanded."""
+    """One islanded interval [start_s, end_s); end_s None while still islanded. An empty one
+    (end_s == start_s) is an interval that no longer exists: its record is dropped."""
 
     start_s: int
     end_s: int | None

@@ -443,6 +443,10 @@ class Tx:
             self.conn.execute(insert(t).values(
                 site_id=site_id, start_s=start_s, end_s=end_s, intentional=intentional))
 
+    def delete_backup(self, site_id: int, start_s: int) -> None:
+        t = s.backup_events
+        self.conn.execute(delete(t).where(t.c.site_id == site_id, t.c.start_s == start_s))
+
     def list_backups(self, site_id: int) -> list[dict[str, Any]]:
         t = s.backup_events
         q = select(t).where(t.c.site_id == site_id).order_by(t.c.start_s)

@@ -157,3 +157,34 @@ def test_generator_runs_on_until_the_stop_level_then_stays_off() -> None:
     stopped = run(0, 3_000, T0 + 600 + 4 * 3_600, app=15.0, spec=spec, events=(outage,)).state
     assert not stopped.generator_on and stopped.generator_w == 0
     assert 20.0 < app_percent(spec, stopped.energy_wh) < 60.0
+
+
+def test_island_ended_at_the_state_instant_is_closed() -> None:
+    """An island stored open and then ended at the state's own instant (a reconnect or a
+    cancel on a frozen clock) comes out closed at that instant from the next advance; an
+    interval the state had already left is not given again."""
+    open_island = event("island", T0 + 600, None)
+    during = run(0, 1_000, T0 + 1_200, events=(open_island,))
+    assert during.backup_intervals == (BackupInterval(T0 + 600, None, True),)
+    assert during.state.island_start_s == T0 + 600
+    ended = (replace(open_island, end_s=T0 + 1_200),)
+    after = run(0, 1_000, T0 + 1_800, events=ended, state=during.state)
+    assert after.backup_intervals == (BackupInterval(T0 + 600, T0 + 1_200, True),)
+    assert not after.state.islanded and after.state.island_start_s is None
+    later = run(0, 1_000, T0 + 2_400, events=ended, state=after.state)
+    assert later.backup_intervals == ()
+
+
+def test_island_ended_at_its_start_comes_back_empty() -> None:
+    """Islanded from the state's instant, then ended at that same instant (go off grid and
+    reconnect, or schedule and cancel, with no time between): the next advance gives it
+    back empty, which the runner reads as "drop its stored record"."""
+    open_island = event("island", T0 + 600, None)
+    start = run(0, 1_000, T0 + 600, events=(open_island,))
+    assert start.backup_intervals == (BackupInterval(T0 + 600, None, True),)
+    assert start.state.island_start_s == T0 + 600
+    gone = (replace(open_island, end_s=T0 + 600),)
+    after = run(0, 1_000, T0 + 1_200, events=gone, state=start.state)
+    assert after.backup_intervals == (BackupInterval(T0 + 600, T0 + 600, True),)
+    assert not after.state.islanded and after.state.island_start_s is None
+    assert run(0, 1_000, T0 + 1_800, events=gone, state=after.state).backup_intervals == ()

@@ -96,6 +96,7 @@ class AdminSite(WireModel):
     name: str | None = None
     time_zone: str | None = None
     profile: str | None = None
+    signed_commands: bool | None = None
     weather: SiteWeather | None = None
     sim_time: int | None = None
     energy_wh: float | None = None

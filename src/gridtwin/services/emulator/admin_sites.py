@@ -61,6 +61,7 @@ def _summary(world: World, site_id: int) -> dict[str, Any]:
     return {
         "energy_site_id": site_id, "owner": site.row.user_id, "type": site.spec.kind.value,
         "name": site.spec.name, "time_zone": site.spec.time_zone, "profile": site.spec.profile.value,
+        "signed_commands": site.spec.signed_commands,
         "weather": weather_used(site.spec.location).as_dict(),
         "sim_time": st.t_s, "energy_wh": st.energy_wh,
         "app_pct": app_percent(site.spec, st.energy_wh) if site.spec.has_battery else 0.0,
@@ -162,7 +163,8 @@ def delete_site(world: World, site_id: int) -> None:
         tx.delete_site(site_id)
 
 
-_KNOBS = ("app_pct", "profile", "quirks", "settings", "components", "sky", "owner")
+_KNOBS = ("app_pct", "profile", "signed_commands", "quirks", "settings", "components", "sky",
+          "owner")
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,8 @@ def _validated_patch(data: dict[str, Any]) -> _Patch:
             body.number(key, 0.0, 0, 100)
         elif key == "owner":
             body.text(key, "", NAME_CHARS["user"])
+        elif key == "signed_commands":
+            body.flag(key, False)
         elif key == "settings":
             parse_settings(body.child(key, SETTING_KEYS))
     patch = _Patch(data, read_quirks(body), check_components(body.child("components")))
@@ -209,6 +213,8 @@ def patch_site(world: World, site_id: int, data: dict[str, Any]) -> dict[str, An
                 {**dict(spec.components), **dict(patch.components)}.items()))
         if "sky" in data:
             spec = replace(spec, sky=data["sky"])
+        if "signed_commands" in data:
+            spec = replace(spec, signed_commands=data["signed_commands"])
         if spec != site.spec:
             tx.save_spec(site_id, jsonio.dumps(spec_to_dict(spec)))
         if data.get("settings"):

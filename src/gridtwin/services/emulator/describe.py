@@ -79,7 +79,7 @@ SITE_KEYS = (
     "energy_site_id", "type", "name", "time_zone", "location", INSTALLATION_DATE.key, "profile",
     "quirks", "batteries", "solar", "load", "generator", "wall_connectors", "limits",
     "components", "settings", "tariff", "initial", "step_s", "sky", "owner", "controller",
-    "allow_unrealistic",
+    "allow_unrealistic", "signed_commands",
 )
 SETTING_KEYS = (
     BACKUP_RESERVE_PERCENT.key, DEFAULT_REAL_MODE.key, STORM_MODE_ENABLED.key,
@@ -387,6 +387,7 @@ def parse_site(data: Any, *, seed: int, now_s: int, index: int, path: str = "sit
         quirks=tuple(quirks.items()), components=check_components(site.child("components")),
         seed=seed,
         controller=site.choice("controller", "optimiser", CONTROLLERS),
+        signed_commands=site.flag("signed_commands", False),
     )
     tariff = _tariff(site, profile, quirks)
     controls = parse_settings(site.child("settings", SETTING_KEYS))
