@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from gridtwin.testing import running_gridtwin
+from tests.waits import HTTP_TIMEOUT_S
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -33,7 +34,7 @@ def test_reserve_set_on_the_page_reaches_site_info(browser, tmp_path):
         page.click("#reserve-set")
         expect(page.locator("#status")).to_have_text("Backup reserve set to 42 %")
         expect(page.locator("#setting-reserve")).to_have_text("42 %")
-        info = httpx.get(gt.url("site_info"), headers=gt.headers).json()["response"]
+        info = httpx.get(gt.url("site_info"), headers=gt.headers, timeout=HTTP_TIMEOUT_S).json()["response"]
         assert info["backup_reserve_percent"] == 42
 
         page.fill("#reserve-input", "150")

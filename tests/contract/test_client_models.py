@@ -37,6 +37,7 @@ from gridtwin.client.types import (
 )
 from gridtwin.services.emulator.presets import preset
 from gridtwin.testing import ADMIN_TOKEN, running_gridtwin
+from tests.waits import HTTP_TIMEOUT_S
 
 pytestmark = pytest.mark.server
 
@@ -93,7 +94,7 @@ def check(kind: Any, raw: Any) -> Any:
 
 
 def get(gt, path: str, **params: str) -> Any:
-    r = httpx.get(f"{gt.base_url}{path}", headers=gt.headers, params=params)
+    r = httpx.get(f"{gt.base_url}{path}", headers=gt.headers, params=params, timeout=HTTP_TIMEOUT_S)
     assert r.status_code == 200, r.text
     return r.json()["response"]
 
@@ -156,18 +157,18 @@ def test_command_replies_and_errors_parse(gt):
               "time_of_use_settings": {"tou_settings": {
                   "tariff_content_v2": _scenario()["sites"][0]["tariff"]}}}
     for name, body in bodies.items():
-        r = httpx.post(f"{site}/{name}", headers=gt.headers, json=body)
+        r = httpx.post(f"{site}/{name}", headers=gt.headers, json=body, timeout=HTTP_TIMEOUT_S)
         assert check(CommandResult, r.json()["response"]).code == 201, name
-    r = httpx.post(f"{site}/backup", headers=gt.headers, json={"backup_reserve_percent": 101})
+    r = httpx.post(f"{site}/backup", headers=gt.headers, json={"backup_reserve_percent": 101}, timeout=HTTP_TIMEOUT_S)
     error = check(ErrorBody, r.json())
     assert error.messages == {"backup_reserve_percent": ["must be an integer 0-100"]}
-    r = httpx.get(f"{gt.base_url}/api/1/products")
+    r = httpx.get(f"{gt.base_url}/api/1/products", timeout=HTTP_TIMEOUT_S)
     check(ErrorBody, r.json())
 
 
 def test_oauth_token_reply_parses(gt):
     r = httpx.post(f"{gt.base_url}/oauth2/v3/token", data={
-        "grant_type": "client_credentials", "client_id": "cid", "client_secret": "secret"})
+        "grant_type": "client_credentials", "client_id": "cid", "client_secret": "secret"}, timeout=HTTP_TIMEOUT_S)
     grant = check(TokenGrant, r.json())
     assert grant.refresh_token
 
@@ -176,7 +177,7 @@ def test_control_plane_replies_parse(gt):
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
     def call(method: str, path: str, body: Any = None) -> Any:
-        r = httpx.request(method, f"{gt.base_url}/_gridtwin{path}", headers=admin, json=body)
+        r = httpx.request(method, f"{gt.base_url}/_gridtwin{path}", headers=admin, json=body, timeout=HTTP_TIMEOUT_S)
         assert r.status_code == 200, r.text
         return r.json()["response"]
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from gridtwin.cli.main import app
 from gridtwin.testing import running_gridtwin
+from tests.waits import HTTP_TIMEOUT_S
 
 pytestmark = pytest.mark.server
 
@@ -31,7 +32,7 @@ def cli(gt, *args: str, token: str | None = None):
 
 
 def site_info(gt) -> dict:
-    return httpx.get(gt.url("site_info"), headers=gt.headers).json()["response"]
+    return httpx.get(gt.url("site_info"), headers=gt.headers, timeout=HTTP_TIMEOUT_S).json()["response"]
 
 
 def test_sites_json_matches_site_info(gt):
@@ -64,7 +65,7 @@ def test_history_table_json_and_plot(gt, tmp_path):
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     as_json = cli(gt, "history", str(gt.site_id), "--period", "week", "--json")
     direct = httpx.get(gt.url("calendar_history"), headers=gt.headers,
-                       params={"kind": "energy", "period": "week"}).json()["response"]
+                       params={"kind": "energy", "period": "week"}, timeout=HTTP_TIMEOUT_S).json()["response"]
     assert json.loads(as_json.stdout) == direct
     for kind in ("backup", "charge"):
         assert cli(gt, "history", str(gt.site_id), "--kind", kind).exit_code == 0

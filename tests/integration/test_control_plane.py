@@ -19,6 +19,7 @@ from tesla_fleet_api import exceptions as tfe
 from gridtwin.client.control import ControlError
 from gridtwin.services.emulator.presets import preset
 from gridtwin.testing import running_gridtwin
+from tests.waits import HTTP_TIMEOUT_S
 
 pytestmark = pytest.mark.server
 
@@ -62,18 +63,18 @@ def test_outage_islands_the_site_and_records_a_backup_event():
 def test_advancing_30_days_grows_month_history_by_the_simulated_energy():
     with running_gridtwin(start="2025-07-01T00:00:00-07:00") as gt:
         before = httpx.get(gt.url("calendar_history"), headers=gt.headers,
-                           params={"kind": "energy", "period": "month"}).json()["response"]
+                           params={"kind": "energy", "period": "month"}, timeout=HTTP_TIMEOUT_S).json()["response"]
         assert before["time_series"] is None  # nothing yet on the first instant of July
         assert gt.control.advance(30 * 86_400)["now"] > 0
         after = httpx.get(gt.url("calendar_history"), headers=gt.headers,
-                          params={"kind": "energy", "period": "month"}).json()["response"]
+                          params={"kind": "energy", "period": "month"}, timeout=HTTP_TIMEOUT_S).json()["response"]
         days = after["time_series"]
         assert len(days) == 30
         # The month's days equal the sum of every day's 5-minute buckets.
         for day_index in (0, 14, 29):
             date = days[day_index]["timestamp"][:10]
             five = httpx.get(gt.url("calendar_history"), headers=gt.headers, params={
-                "kind": "energy", "period": "day", "end_date": f"{date}T12:00:00-07:00"}
+                "kind": "energy", "period": "day", "end_date": f"{date}T12:00:00-07:00"}, timeout=HTTP_TIMEOUT_S
             ).json()["response"]["time_series"]
             for field in FIELDS_SUMMED:
                 assert days[day_index][field] == sum(b[field] for b in five), (date, field)
@@ -105,7 +106,7 @@ def test_rate_limit_fault_raises_the_clients_rate_limited_error():
 def test_fault_templates_map_to_client_errors(template, status, error):
     with running_gridtwin() as gt:
         gt.control.add_fault(template=template, match={"site_id": gt.site_id})
-        r = httpx.get(gt.url("site_info"), headers=gt.headers)
+        r = httpx.get(gt.url("site_info"), headers=gt.headers, timeout=HTTP_TIMEOUT_S)
         assert r.status_code == status and r.json()["response"] is None
         with pytest.raises(error):
             run(_client_call(gt.base_url, gt.token, gt.site_id, "site_info"))
@@ -116,22 +117,22 @@ def test_silent_ack_drops_the_command():
         gt.control.add_fault(template="silent_ack", match={"endpoint": "backup"})
         r = run(_client_call(gt.base_url, gt.token, gt.site_id, "backup", 77))
         assert r == {"response": {"code": 201, "message": "Updated"}}
-        info = httpx.get(gt.url("site_info"), headers=gt.headers).json()["response"]
+        info = httpx.get(gt.url("site_info"), headers=gt.headers, timeout=HTTP_TIMEOUT_S).json()["response"]
         assert info["backup_reserve_percent"] == 20
 
 
 def test_reset_returns_the_world_to_its_seeded_state_byte_for_byte():
     with running_gridtwin() as gt:
         paths = ["site_info", "live_status", "calendar_history?kind=energy&period=week"]
-        before = [httpx.get(gt.url(p), headers=gt.headers).content for p in paths]
+        before = [httpx.get(gt.url(p), headers=gt.headers, timeout=HTTP_TIMEOUT_S).content for p in paths]
         gt.control.outage(gt.site_id, duration_s=600)
         run(_client_call(gt.base_url, gt.token, gt.site_id, "backup", 90))
         gt.control.advance(86_400)
-        changed = [httpx.get(gt.url(p), headers=gt.headers).content for p in paths]
+        changed = [httpx.get(gt.url(p), headers=gt.headers, timeout=HTTP_TIMEOUT_S).content for p in paths]
         assert changed != before
         loaded = gt.control.reset()
         token = next(iter(loaded["tokens"].values()))
-        after = [httpx.get(gt.url(p), headers={"Authorization": f"Bearer {token}"}).content
+        after = [httpx.get(gt.url(p), headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT_S).content
                  for p in paths]
         assert after == before
 
@@ -142,7 +143,7 @@ def test_two_servers_with_the_same_seed_answer_identically():
         with running_gridtwin(seed=7) as gt:
             gt.control.event(gt.site_id, "ev_plug_in", energy_wh=8000)
             gt.control.advance(2 * 3600)
-            answers = [httpx.get(gt.url(p), headers=gt.headers).content for p in (
+            answers = [httpx.get(gt.url(p), headers=gt.headers, timeout=HTTP_TIMEOUT_S).content for p in (
                 "live_status", "site_info", "calendar_history?kind=energy&period=day",
                 "telemetry_history?kind=charge")]
             bodies.append((gt.site_id, answers))
@@ -155,21 +156,21 @@ def test_state_export_import_reproduces_every_read():
         gt.control.advance(3600)
         paths = ["site_info", "live_status", "calendar_history?kind=energy&period=day",
                  "calendar_history?kind=backup"]
-        before = [httpx.get(gt.url(p), headers=gt.headers).content for p in paths]
+        before = [httpx.get(gt.url(p), headers=gt.headers, timeout=HTTP_TIMEOUT_S).content for p in paths]
         snapshot = gt.control.export_state(secrets=True)  # its tokens move with it
         with running_gridtwin(seed=3, start="2025-01-01T00:00:00Z") as other:
             other.control.import_state(snapshot)
-            after = [httpx.get(other.url(p, gt.site_id), headers=gt.headers).content
+            after = [httpx.get(other.url(p, gt.site_id), headers=gt.headers, timeout=HTTP_TIMEOUT_S).content
                      for p in paths]
         assert after == before
 
 
 def test_control_plane_needs_the_admin_token_and_validates_bodies():
     with running_gridtwin() as gt:
-        assert httpx.get(f"{gt.base_url}/_gridtwin/health").json()["response"]["status"] == "ok"
-        r = httpx.get(f"{gt.base_url}/_gridtwin/clock")
+        assert httpx.get(f"{gt.base_url}/_gridtwin/health", timeout=HTTP_TIMEOUT_S).json()["response"]["status"] == "ok"
+        r = httpx.get(f"{gt.base_url}/_gridtwin/clock", timeout=HTTP_TIMEOUT_S)
         assert r.status_code == 401 and r.json()["response"] is None
-        r = httpx.get(f"{gt.base_url}/_gridtwin/clock", headers=gt.headers)
+        r = httpx.get(f"{gt.base_url}/_gridtwin/clock", headers=gt.headers, timeout=HTTP_TIMEOUT_S)
         assert r.status_code == 401
         with pytest.raises(ControlError) as bad:
             gt.control.event(gt.site_id, "grid_outage", at="2020-01-01T00:00:00Z")
@@ -187,11 +188,11 @@ def test_storm_alert_sets_storm_mode_active_and_charges():
     with running_gridtwin() as gt:
         gt.control.event(gt.site_id, "storm_alert", end="+PT6H")
         gt.control.advance(600)
-        live = httpx.get(gt.url("live_status"), headers=gt.headers).json()["response"]
+        live = httpx.get(gt.url("live_status"), headers=gt.headers, timeout=HTTP_TIMEOUT_S).json()["response"]
         assert live["storm_mode_active"] is True
         assert live["battery_power"] <= 0  # no discharge during Storm Watch
-        httpx.post(gt.url("storm_mode"), headers=gt.headers, json={"enabled": False})
-        live = httpx.get(gt.url("live_status"), headers=gt.headers).json()["response"]
+        httpx.post(gt.url("storm_mode"), headers=gt.headers, json={"enabled": False}, timeout=HTTP_TIMEOUT_S)
+        live = httpx.get(gt.url("live_status"), headers=gt.headers, timeout=HTTP_TIMEOUT_S).json()["response"]
         assert live["storm_mode_active"] is False
 
 
@@ -199,21 +200,21 @@ def test_ev_session_shows_in_live_status_and_charge_history():
     with running_gridtwin() as gt:
         gt.control.event(gt.site_id, "ev_plug_in", energy_wh=5000, vin="5YJ3E1EA7KF000042")
         gt.control.advance(300)
-        live = httpx.get(gt.url("live_status"), headers=gt.headers).json()["response"]
+        live = httpx.get(gt.url("live_status"), headers=gt.headers, timeout=HTTP_TIMEOUT_S).json()["response"]
         wc = live["wall_connectors"][0]
         assert wc["wall_connector_state"] == 1 and wc["wall_connector_power"] > 0
         assert wc["vin"] == "5YJ3E1EA7KF000042" and wc["wall_connector_fault_state"] == 8
         gt.control.advance(3 * 3600)
-        live = httpx.get(gt.url("live_status"), headers=gt.headers).json()["response"]
+        live = httpx.get(gt.url("live_status"), headers=gt.headers, timeout=HTTP_TIMEOUT_S).json()["response"]
         assert live["wall_connectors"][0]["wall_connector_state"] == 4
         history = httpx.get(gt.url("telemetry_history"), headers=gt.headers,
-                            params={"kind": "charge"}).json()["response"]["charge_history"]
+                            params={"kind": "charge"}, timeout=HTTP_TIMEOUT_S).json()["response"]["charge_history"]
         assert len(history) == 1 and history[0]["energy_added_wh"] == 5000
 
 
 def test_readme_three_line_example(gridtwin):
     gridtwin.control.outage(gridtwin.site_id, duration_s=3600)
-    live = httpx.get(gridtwin.url("live_status"), headers=gridtwin.headers).json()["response"]
+    live = httpx.get(gridtwin.url("live_status"), headers=gridtwin.headers, timeout=HTTP_TIMEOUT_S).json()["response"]
     assert live["island_status"] == "off_grid_unintentional"
 
 
@@ -222,25 +223,25 @@ def test_rate_limits_answer_429_with_integer_retry_after():
         r = httpx.put(f"{gt.base_url}/_gridtwin/rate-limits",
                       headers={"Authorization": "Bearer gridtwin-test-admin-token"},
                       json={"rules": [{"name": "live", "match": {"endpoint": "live_status"},
-                                       "key": "user+site", "limit": 2, "window_s": 60}]})
+                                       "key": "user+site", "limit": 2, "window_s": 60}]}, timeout=HTTP_TIMEOUT_S)
         assert r.status_code == 200
-        first = httpx.get(gt.url("live_status"), headers=gt.headers)
+        first = httpx.get(gt.url("live_status"), headers=gt.headers, timeout=HTTP_TIMEOUT_S)
         assert first.headers["ratelimit-limit"] == "2" and first.headers["ratelimit-remaining"] == "1"
-        assert httpx.get(gt.url("live_status"), headers=gt.headers).status_code == 200
-        third = httpx.get(gt.url("live_status"), headers=gt.headers)
+        assert httpx.get(gt.url("live_status"), headers=gt.headers, timeout=HTTP_TIMEOUT_S).status_code == 200
+        third = httpx.get(gt.url("live_status"), headers=gt.headers, timeout=HTTP_TIMEOUT_S)
         assert third.status_code == 429
         assert third.json()["error"] == "rate_limited"
         assert int(third.headers["retry-after"]) >= 1
         assert third.headers["retry-after"] == third.headers["ratelimit-reset"]
         # Other endpoints and other sites' buckets are untouched.
-        assert httpx.get(gt.url("site_info"), headers=gt.headers).status_code == 200
+        assert httpx.get(gt.url("site_info"), headers=gt.headers, timeout=HTTP_TIMEOUT_S).status_code == 200
         with pytest.raises(tfe.RateLimited):
             run(_client_call(gt.base_url, gt.token, gt.site_id, "live_status"))
         r = httpx.put(f"{gt.base_url}/_gridtwin/rate-limits",
                       headers={"Authorization": "Bearer gridtwin-test-admin-token"},
-                      json={"preset": "off"})
-        assert httpx.get(gt.url("live_status"), headers=gt.headers).status_code == 200
-        assert "ratelimit-limit" not in httpx.get(gt.url("live_status"), headers=gt.headers).headers
+                      json={"preset": "off"}, timeout=HTTP_TIMEOUT_S)
+        assert httpx.get(gt.url("live_status"), headers=gt.headers, timeout=HTTP_TIMEOUT_S).status_code == 200
+        assert "ratelimit-limit" not in httpx.get(gt.url("live_status"), headers=gt.headers, timeout=HTTP_TIMEOUT_S).headers
 
 
 def test_reset_one_site_rebuilds_it_and_leaves_the_others():
@@ -251,12 +252,12 @@ def test_reset_one_site_rebuilds_it_and_leaves_the_others():
         battery, solar = 1000000000000001, 1000000000000002
         h = {"Authorization": f"Bearer {alice}"}
         urls = [gt.url(p, s) for s in (battery, solar) for p in ("site_info", "live_status")]
-        before = [httpx.get(u, headers=h).content for u in urls]
+        before = [httpx.get(u, headers=h, timeout=HTTP_TIMEOUT_S).content for u in urls]
         gt.control.outage(battery, duration_s=600)
         gt.control.outage(solar, duration_s=600)
-        httpx.post(gt.url("backup", battery), headers=h, json={"backup_reserve_percent": 75})
+        httpx.post(gt.url("backup", battery), headers=h, json={"backup_reserve_percent": 75}, timeout=HTTP_TIMEOUT_S)
         gt.control.reset(scope="site", site_id=battery)
-        after = [httpx.get(u, headers=h).content for u in urls]
+        after = [httpx.get(u, headers=h, timeout=HTTP_TIMEOUT_S).content for u in urls]
         assert after[:2] == before[:2]  # the battery site is as loaded
         assert after[3] != before[3]    # the solar site kept its outage
         assert gt.control.events(site_id=battery) == []

@@ -23,6 +23,7 @@ from gridtwin.services.provision import create_site
 from gridtwin.services.world import World
 from tests.conftest import make_world, test_site_spec
 from tests.integration.server_process import free_port
+from tests.waits import HTTP_TIMEOUT_S
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(400)]
 
@@ -62,7 +63,7 @@ def test_a_busy_site_does_not_block_status_or_other_sites(tmp_path, route):
     other = create_site(world, "alice", test_site_spec(index=1, days=1))
     auth = {"Authorization": f"Bearer {mint_access_token(world, 'alice').access_token}"}
     try:
-        with serving(world) as base, httpx.Client(base_url=base, headers=auth) as client:
+        with serving(world) as base, httpx.Client(base_url=base, headers=auth, timeout=HTTP_TIMEOUT_S) as client:
             assert client.get(f"/api/1/energy_sites/{other.energy_site_id}/live_status",
                               timeout=240).status_code == 200
             result: dict[str, int] = {}
@@ -101,7 +102,7 @@ def test_status_answers_while_every_worker_thread_waits_on_one_site(tmp_path):
             statuses: list[int] = []
 
             def read_busy_site() -> None:
-                with httpx.Client(base_url=base, headers=auth) as c:
+                with httpx.Client(base_url=base, headers=auth, timeout=HTTP_TIMEOUT_S) as c:
                     r = c.get(f"/api/1/energy_sites/{busy.energy_site_id}/calendar_history",
                               params={"kind": "energy"}, timeout=300)
                     statuses.append(r.status_code)
