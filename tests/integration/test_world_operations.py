@@ -270,9 +270,28 @@ def test_an_imported_scenario_is_what_reset_reloads(admin):
     pytest.param({"scope": "user", "user": {"a": 1}}, "user", id="user-object"),
     pytest.param({"scope": "moon"}, "scope", id="scope"),
     pytest.param({"keep_faults": "yes"}, "keep_faults", id="keep-faults"),
+    pytest.param({"scope": "all", "site_id": SITE_ID}, "site_id", id="site-id-with-scope-all"),
+    pytest.param({"scope": "site", "site_id": SITE_ID, "user": "alice"}, "user",
+                 id="user-with-scope-site"),
+    pytest.param({"site_id": SITE_ID, "user": "alice"}, "site_id", id="site-id-and-user"),
 ])
 def test_a_bad_reset_is_a_400_naming_the_field(admin, body, field):
     admin.refused("reset", body, field=field)
+
+
+def test_a_reset_naming_only_a_site_rebuilds_only_that_site(admin):
+    # Without "scope", a site_id used to be ignored and the whole world was rebuilt, which
+    # drops a site added since the scenario was loaded.
+    added = {"energy_site_id": SITE_ID + 7, "time_zone": "UTC", "owner": "alice",
+             "installation_date": "2025-07-14T00:00:00Z"}
+    assert admin.post("sites", added).status_code == 200
+    reply = admin.post("reset", {"site_id": SITE_ID})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["response"]["sites"] == [SITE_ID]
+    assert admin.get(f"sites/{SITE_ID + 7}").status_code == 200
+    before = fingerprint(admin.db_url)
+    assert admin.post("reset", {"site_id": 42}).status_code == 404
+    assert fingerprint(admin.db_url) == before
 
 
 def test_a_reset_site_id_out_of_range_is_named_as_such_not_as_missing(admin):

@@ -252,7 +252,8 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
                                                 reply={"cleared": True}),
     ("POST", "/_gridtwin/reset"): RouteDoc(
         "Rebuild the world, one site or one user's sites as first described.",
-        body=_obj(scope=_f("string", "all (default), site or user"),
+        body=_obj(scope=_f("string", "all, site or user; default site with only site_id, "
+                                     "user with only user, else all"),
                   site_id=_f("integer", "the site, for scope site"),
                   user=_f("string", "whose sites, for scope user"),
                   keep_faults=_f("boolean", "scope all: keep the fault rules")),

@@ -147,9 +147,14 @@ def _reset_request(body: Mapping[str, Any]) -> _ResetRequest:
     for key in body:
         if key not in _RESET_MEMBERS:
             add(str(key)[:64], f"unknown member; one of {', '.join(_RESET_MEMBERS)}")
-    scope = body.get("scope", "all")
+    scope = body.get("scope", _implied_scope(body))
     if scope not in ("all", "site", "user"):
         add("scope", "must be all, site or user")
+    # A member the scope would ignore is refused: {"scope": "all", "site_id": …} must not
+    # quietly rebuild the whole world.
+    for key, owner in (("site_id", "site"), ("user", "user")):
+        if key in body and scope in ("all", "site", "user") and scope != owner:
+            add(key, f"applies only to scope {owner}; this reset's scope is {scope}")
     site_id = body.get("site_id")
     if scope == "site" and site_id is None:
         add("site_id", "is required for scope site: a site id (a positive integer below 2**53)")
@@ -172,6 +177,16 @@ def _reset_request(body: Mapping[str, Any]) -> _ResetRequest:
     return _ResetRequest(str(scope), site_id if scope == "site" else None,
                          user if scope == "user" else None,
                          bool(flags["keep_clock"]), bool(flags["keep_faults"]))
+
+
+def _implied_scope(body: Mapping[str, Any]) -> str:
+    """Without ``scope``: ``site`` when only ``site_id`` is given, ``user`` when only
+    ``user`` is, else ``all`` (both given is then refused, naming each)."""
+    if "site_id" in body and "user" not in body:
+        return "site"
+    if "user" in body and "site_id" not in body:
+        return "user"
+    return "all"
 
 
 def reset_world(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
