@@ -247,7 +247,9 @@ def _steps_planned(start_s: int, step_s: int, s: _SiteRun, c: _Columns, e: float
                    plan: PlanTables, plan_row: _Arr, demand: _Arr, counters: _Arr,
                    unserved: _Arr, bill: _Arr, buy: _Arr, sell: _Arr, base: _Arr, imp: _Arr,
                    exp: _Arr) -> tuple[float, float, DemandPeak]:
-    """Steps on grid throughout with the optimiser's plan or demand codes."""
+    """Steps on grid throughout with the optimiser's plan or demand codes. Kept apart from
+    the general loop, whose tail it repeats: a Time-based site-year through the general
+    loop costs 4.4-4.6 % more CPU (fleet optimiser calls, interleaved best of 7)."""
     wc = s.wc
     for k in range(solar.shape[0]):
         code = demand[k, c.demand] if c.demand >= 0 else -1
