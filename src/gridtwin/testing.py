@@ -25,6 +25,7 @@ from typing import Any
 import uvicorn
 
 from gridtwin.api.app import create_app
+from gridtwin.api.protocol import KEEP_ALIVE_S
 from gridtwin.client.control import ControlClient
 from gridtwin.core.settings import Settings
 from gridtwin.services.emulator.presets import preset
@@ -117,7 +118,8 @@ def running_gridtwin(
             doc["clock"]["start"] = start if given else DEFAULT_START
         loaded = load_scenario(world, doc)
         server = uvicorn.Server(uvicorn.Config(attach_dashboard(create_app(world), world), host="127.0.0.1", port=port,
-                                               log_level="warning", lifespan="off"))
+                                               log_level="warning", lifespan="off",
+                                               timeout_keep_alive=KEEP_ALIVE_S))
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         deadline = time.monotonic() + 30
