@@ -352,3 +352,25 @@ def test_backup_event_cycle_on_each_backend(backend_url):
             assert len(events["backup_events"]) == 1
     finally:
         world.store.dispose()
+
+
+@pytest.mark.timeout(120)
+def test_island_closed_when_the_site_loses_its_backup(client, site, auth, world):
+    """Off grid for ten minutes, then the site's backup removed (``components``): the
+    stored off-grid period ends at that instant, still a manual island, and does not grow
+    with the clock; the site is back on grid."""
+    sign(client, world, site)
+    admin = {"Authorization": f"Bearer {world.admin_token}"}
+    cmd(client, site, auth, "teg", "set_island_mode_request", {"mode": 6, "force": True})
+    world.clock.advance(600)  # type: ignore[attr-defined]
+    assert live(client, site, auth)["island_status"] == "off_grid_intentional"
+    r = client.patch(f"/_gridtwin/sites/{site.energy_site_id}", headers=admin,
+                     json={"components": {"backup": False}})
+    assert r.status_code == 200, r.text
+    for _ in range(2):
+        world.clock.advance(900)  # type: ignore[attr-defined]
+        assert live(client, site, auth)["island_status"] == "on_grid"
+        events = reply(cmd(client, site, auth, "teg", "get_backup_events_request"),
+                       "Teg", "GetBackupEventsResponse")["backup_events"]
+        assert [(e["name"], e["scheduling_info"]["duration_seconds"]) for e in events] == [
+            ("manual_backup", 600)], events

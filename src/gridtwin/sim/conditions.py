@@ -115,16 +115,18 @@ def backup_intervals(spec: SiteSpec, events: Sequence[SiteEvent], t0: int, t1: i
 
     ``open_start_s``: start of the interval the state at t0 is still in, stored open. When
     its event was ended at exactly t0 (an island or outage ended at the state's own
-    instant), the interval ends at t0 and is given too, so its record is closed; when it
-    began at t0 too, nothing of it is left and it comes back empty (end == start): its
-    record is to be dropped."""
+    instant), the interval ends at t0 and is given too, so its record is closed. When it
+    is no longer one of the site's intervals at all (its event deleted, or the site can no
+    longer island: backup or battery removed), its record is closed at t0 with its stored
+    kind kept (``intentional`` None); one that began at t0 comes back empty (end ==
+    start): its record is to be dropped."""
     out = []
     merged = islanded_intervals(spec, events)
     for s, e, intentional in merged:
         if s <= t1 and (e > t0 or (e == t0 and s == open_start_s)):
             out.append(BackupInterval(s, e if e <= t1 else None, intentional))
-    if open_start_s == t0 and all(s != t0 for s, _, _ in merged):
-        out.insert(0, BackupInterval(open_start_s, open_start_s, True))
+    if open_start_s is not None and all(s != open_start_s for s, _, _ in merged):
+        out.insert(0, BackupInterval(open_start_s, t0, None))
     return tuple(out)
 
 

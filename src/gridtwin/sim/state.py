@@ -80,7 +80,9 @@ class BackupInterval:
 
     start_s: int
     end_s: int | None
-    intentional: bool
+    intentional: bool | None
+    """No outage is part of it; None when only its stored record's end changes (the
+    interval is no longer one of the site's, so its kind is whatever was stored)."""
 
 
 @dataclass(frozen=True)

@@ -433,13 +433,17 @@ class Tx:
         first = self.conn.execute(_FIRST_TOTAL_END, {"site": site_id}).scalar()
         return None if first is None else int(first)
 
-    def upsert_backup(self, site_id: int, start_s: int, end_s: int | None, intentional: bool) -> None:
+    def upsert_backup(self, site_id: int, start_s: int, end_s: int | None,
+                      intentional: bool | None) -> None:
+        """Store an islanded interval; ``intentional`` None changes only the end of a stored
+        one (and stores nothing when there is none)."""
         t = s.backup_events
+        changed = {"end_s": end_s} if intentional is None else {
+            "end_s": end_s, "intentional": intentional}
         res = self.conn.execute(
-            update(t).where(t.c.site_id == site_id, t.c.start_s == start_s)
-            .values(end_s=end_s, intentional=intentional)
+            update(t).where(t.c.site_id == site_id, t.c.start_s == start_s).values(**changed)
         )
-        if res.rowcount == 0:
+        if res.rowcount == 0 and intentional is not None:
             self.conn.execute(insert(t).values(
                 site_id=site_id, start_s=start_s, end_s=end_s, intentional=intentional))
 

@@ -185,6 +185,20 @@ def test_island_ended_at_its_start_comes_back_empty() -> None:
     assert start.state.island_start_s == T0 + 600
     gone = (replace(open_island, end_s=T0 + 600),)
     after = run(0, 1_000, T0 + 1_200, events=gone, state=start.state)
-    assert after.backup_intervals == (BackupInterval(T0 + 600, T0 + 600, True),)
+    assert after.backup_intervals == (BackupInterval(T0 + 600, T0 + 600, None),)
     assert not after.state.islanded and after.state.island_start_s is None
     assert run(0, 1_000, T0 + 1_800, events=gone, state=after.state).backup_intervals == ()
+
+
+def test_open_interval_is_closed_when_the_site_can_no_longer_island() -> None:
+    """An outage stored open, then the site's backup removed (``components``): the next
+    advance closes the stored interval at the state's instant, keeping its kind (None:
+    the stored flag stays), and the site is on grid from then on."""
+    during = run(0, 3_000, T0 + 1_200)
+    assert during.backup_intervals == (BackupInterval(T0 + 600, None, False),)
+    no_backup = replace(SPEC, components=(("backup", False),))
+    after = run(0, 3_000, T0 + 1_800, spec=no_backup, state=during.state)
+    assert after.backup_intervals == (BackupInterval(T0 + 600, T0 + 1_200, None),)
+    assert after.state.island_start_s is None and not after.state.islanded
+    later = run(0, 3_000, T0 + 2_400, spec=no_backup, state=after.state)
+    assert later.backup_intervals == ()
