@@ -25,9 +25,8 @@ from typing import Any
 import uvicorn
 
 from gridtwin.api.app import create_app
-from gridtwin.api.protocol import KEEP_ALIVE_S
 from gridtwin.client.control import ControlClient
-from gridtwin.core.settings import Settings
+from gridtwin.core.settings import KEEP_ALIVE_S, Settings
 from gridtwin.services.emulator.presets import preset
 from gridtwin.services.emulator.scenario import load_scenario
 from gridtwin.services.world import open_world

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from gridtwin.api.protocol import KEEP_ALIVE_S
+from gridtwin.core.settings import KEEP_ALIVE_S
 from tests.integration.server_process import running_server
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(180)]

@@ -246,12 +246,13 @@ def _run_server(app: str, *, factory: bool, host: str, port: int, workers: int,
 
     import uvicorn
 
-    from gridtwin.api.protocol import KEEP_ALIVE_S, PROTOCOL
     from gridtwin.cli.workers import WORKER_HEALTHCHECK_S
+    from gridtwin.core.settings import KEEP_ALIVE_S
 
     # Requests the HTTP parser refuses get the envelope too (api/protocol.py).
     options: dict[str, Any] = {"factory": factory, "host": host, "port": port,
-                               "log_config": log_config, "http": PROTOCOL,
+                               "log_config": log_config,
+                               "http": "gridtwin.api.protocol:WireHttpTools",
                                "timeout_keep_alive": KEEP_ALIVE_S}
     if workers > 1:
         # Workers import the app before answering their first health ping (cli/workers.py).

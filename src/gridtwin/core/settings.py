@@ -9,7 +9,18 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-__all__ = ["Settings", "default_db_url", "export_to_env"]
+__all__ = ["KEEP_ALIVE_S", "Settings", "default_db_url", "export_to_env"]
+
+KEEP_ALIVE_S = 75
+"""How long an idle kept-alive connection stays open, s (uvicorn's default is 5).
+
+The server must hold an idle connection longer than its clients do, or a client may
+send its next request on a connection the server is closing at that instant and get
+"Server disconnected without sending a response" (a stale-connection race). httpx drops
+idle connections after 5 s and aiohttp after 15 s, so uvicorn's 5 s sits right on
+httpx's expiry; and a server whose event loop is held up (a long garbage collection on
+a loaded machine) can fire its timer before it reads a request that already arrived.
+75 s is nginx's default."""
 
 
 def default_db_url() -> str:
