@@ -328,7 +328,10 @@ def _close_bucket(counters: _Arr, base: _Arr, i: int, imp: _Arr, exp: _Arr, row:
 
 
 def _steps_2d(a: _Arr | None, n_steps: int, dtype: type) -> _Arr:
-    """(n_steps, n|1) view of a per-step input; (n_steps,) is one shared column."""
+    """(n_steps, n|1) C-ordered per-step input; (n_steps,) is one shared column. A view
+    when the input is C-ordered already; a slice of a wider array (``solar[:, :2]``) is
+    copied, so the kernels are compiled for one array layout, not again for each (a
+    second compile of the batch loops takes about 10 s)."""
     if a is None:
         return np.zeros((0, 0), dtype=dtype)
     arr = np.asarray(a)
@@ -336,7 +339,7 @@ def _steps_2d(a: _Arr | None, n_steps: int, dtype: type) -> _Arr:
         arr = arr[:, None]
     if arr.shape[0] != n_steps:
         raise ValueError(f"expected {n_steps} steps, got {arr.shape[0]}")
-    return arr
+    return np.ascontiguousarray(arr)
 
 
 def simulate_batch(specs: Sequence[SiteSpec], controls: Sequence[SiteControls],
