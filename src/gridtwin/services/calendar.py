@@ -109,9 +109,10 @@ def _day_starts(first: date, end_s: int, zone: ZoneInfo) -> list[int]:
 
 @lru_cache(maxsize=256)
 def _year_day_starts(zone: ZoneInfo, year: int) -> tuple[int, ...]:
-    """Start of every local day of ``year`` [Unix s]. Each day is tried 24 h after the
-    previous one, checked with one conversion, and computed in full only when that is not
-    its local midnight (a UTC-offset change)."""
+    """Start of every local day of ``year`` [Unix s], increasing. Each day is tried 24 h
+    after the previous one, checked with one conversion, and computed in full only when
+    that is not its local midnight (a UTC-offset change). A date the zone skipped whole
+    (Samoa went from 2011-12-29 to 2011-12-31) has no day and no start."""
     one_day = timedelta(days=1)
     from_ts = datetime.fromtimestamp
     d = date(year, 1, 1)
@@ -119,11 +120,16 @@ def _year_day_starts(zone: ZoneInfo, year: int) -> tuple[int, ...]:
     starts = [t]
     for _ in range(365 + calendar.isleap(year) - 1):
         d += one_day
-        t += 86_400
-        local = from_ts(t, zone)
+        guess = t + 86_400
+        local = from_ts(guess, zone)
         # Same time of day 24 h later can only land on a nearby date, so the day number
         # identifies d.
-        if local.hour or local.minute or local.second or local.day != d.day:
-            t = local_day_start_s(d, zone)
+        if not (local.hour or local.minute or local.second or local.day != d.day):
+            t = guess
+        else:
+            full = local_day_start_s(d, zone)
+            if from_ts(full, zone).date() != d:
+                continue
+            t = full
         starts.append(t)
     return tuple(starts)
