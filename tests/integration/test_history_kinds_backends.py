@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from gridtwin.api.app import create_app
 from gridtwin.core import jsonio
 from gridtwin.services.auth import mint_access_token
+from gridtwin.services.emulator.admin_sites import patch_site
 from gridtwin.services.emulator.clock import advance_clock
 from gridtwin.services.emulator.presets import _pge_tariff
 from gridtwin.services.history_kinds import SoeHistory, history_kind
@@ -115,6 +116,37 @@ def test_soe_matches_the_simulated_charge(tmp_path):
         worst = max(abs(derived[t] - pct) for t, pct in live.items())
         assert worst < 0.05, worst
         assert max(live.values()) == 100.0 and min(live.values()) < 45  # full, then drained
+    finally:
+        world.store.dispose()
+
+
+def test_soe_before_an_app_pct_edit_stays_put(backend_url):
+    """A control-plane app_pct edit sets the charge without a flow: the soe history before
+    it still shows the charge the site had then, from it the new one (both backends, two
+    edits, one up and one down)."""
+    world = make_world(backend_url)
+    try:
+        spec = create_site(world, "alice", test_site_spec(days=2))
+        live = {}
+        for edit_pct in (95.0, 12.0, None):
+            for _ in range(16):
+                advance_clock(world, {"seconds": 900})
+                view = view_site(world, None, spec.energy_site_id)
+                live[view.now_s] = app_percent(view.spec, view.state.energy_wh)
+            if edit_pct is not None:
+                patch_site(world, spec.energy_site_id, {"app_pct": edit_pct})
+                view = view_site(world, None, spec.energy_site_id)
+                assert app_percent(view.spec, view.state.energy_wh) == pytest.approx(edit_pct)
+                live[view.now_s] = edit_pct  # the sample at the edit's instant is after it
+        advance_clock(world, {"seconds": 3600})
+        h = history_kind(world, None, spec.energy_site_id,  # type: ignore[arg-type]
+                         {"kind": "soe", "start_date": "2025-07-15T12:00:00-07:00",
+                          "end_date": "2025-07-16T01:00:00-07:00"})
+        assert isinstance(h, SoeHistory)
+        derived = dict(zip(h.starts, h.pct, strict=True))
+        assert set(live) <= set(derived)
+        worst = max(abs(derived[t] - pct) for t, pct in live.items())
+        assert worst < 0.05, worst
     finally:
         world.store.dispose()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from gridtwin.core import jsonio
 from gridtwin.core.units import BUCKET_S
 from gridtwin.domain.energy import (
     BATTERY_CHARGE,
@@ -186,18 +187,34 @@ def _step_starts(req: _Request, view: SiteView, step_s: int) -> list[int]:
             if s + step_s > inst and s + step_s > lo and s < top]
 
 
-def soe_at(view: SiteView, rows_wh: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-    """App-scale state of energy [%] at instants whose cumulative Wh per cell are the rows
-    of ``rows_wh`` (k x 10), back from the live state: E(t) = E(now) - eta x charged
-    + discharged / eta over (t, now], the engine's energy rule (site-behavior §3), clamped
-    to the pack and to 0-100 % on the app scale."""
+APP_PCT_EDIT = "gridtwin:app_pct"
+"""Command-log name of a control-plane ``app_pct`` edit; its body holds the stored energy
+before and after [Wh], so the soe history before the edit is not shifted by it."""
+
+
+def app_pct_edit_body(before_wh: float, after_wh: float) -> dict[str, float]:
+    return {"energy_before_wh": before_wh, "energy_after_wh": after_wh}
+
+
+def soe_at(view: SiteView, instants: npt.NDArray[np.int64], rows_wh: npt.NDArray[np.int64],
+           edits: Sequence[tuple[int, str]] = ()) -> npt.NDArray[np.float64]:
+    """App-scale state of energy [%] at ``instants`` [Unix s] whose cumulative Wh per cell
+    are the rows of ``rows_wh`` (k x 10), back from the live state: E(t) = E(now) - eta x
+    charged + discharged / eta over (t, now], the engine's energy rule (site-behavior §3),
+    less each ``app_pct`` edit after t (its logged jump, ``APP_PCT_EDIT``), clamped to the
+    pack and to 0-100 % on the app scale."""
     spec = view.spec
     pack = float(spec.total_pack_wh)
     eta = math.sqrt(spec.round_trip)
     now = cumulative_wh(view.state.counters_j)
     charged = float(now[_CHARGE].sum()) - rows_wh[:, _CHARGE].sum(axis=1)
     discharged = float(now[_DISCHARGE].sum()) - rows_wh[:, _DISCHARGE].sum(axis=1)
-    energy = np.clip(view.state.energy_wh - eta * charged + discharged / eta, 0.0, pack)
+    energy = view.state.energy_wh - eta * charged + discharged / eta
+    for edit_s, body_json in edits:
+        body = jsonio.loads(body_json, decimals=False)
+        jump_wh = float(body["energy_after_wh"]) - float(body["energy_before_wh"])
+        energy = energy - np.where(instants < edit_s, jump_wh, 0.0)
+    energy = np.clip(energy, 0.0, pack)
     pct: npt.NDArray[np.float64] = np.clip((100.0 * energy / pack - 5.0) / 0.95, 0.0, 100.0)
     return pct
 
@@ -214,7 +231,9 @@ def _soe(tx: Tx, view: SiteView, params: Mapping[str, str]) -> SoeHistory:
     if not starts:
         return empty
     cumulative = _cumulative(tx, view, starts)
-    return SoeHistory(view, req.period, req.zone, starts, soe_at(view, cumulative).tolist())
+    edits = tx.logged_after(view.site_id, APP_PCT_EDIT, starts[0])
+    pct = soe_at(view, np.asarray(starts, dtype=np.int64), cumulative, edits)
+    return SoeHistory(view, req.period, req.zone, starts, pct.tolist())
 
 
 def _summary_edges(view: SiteView, params: Mapping[str, str]) -> tuple[_Request, list[int]]:

@@ -501,6 +501,14 @@ class Tx:
         self.conn.execute(insert(s.command_log).values(
             site_id=site_id, sim_s=sim_s, command=command, body_json=body_json))
 
+    def logged_after(self, site_id: int, command: str, after_s: int) -> list[tuple[int, str]]:
+        """(sim_s, body_json) of the site's ``command`` entries after ``after_s``, in order."""
+        t = s.command_log
+        q = (select(t.c.sim_s, t.c.body_json)
+             .where(t.c.site_id == site_id, t.c.command == command, t.c.sim_s > after_s)
+             .order_by(t.c.id))
+        return [(int(r.sim_s), str(r.body_json)) for r in self.conn.execute(q)]
+
     def command_log(self, site_id: int) -> list[dict[str, Any]]:
         t = s.command_log
         q = select(t).where(t.c.site_id == site_id).order_by(t.c.id)
