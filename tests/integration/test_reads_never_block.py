@@ -18,6 +18,7 @@ import pytest
 import uvicorn
 
 from gridtwin.api.app import create_app
+from gridtwin.core.settings import KEEP_ALIVE_S
 from gridtwin.services.auth import mint_access_token
 from gridtwin.services.provision import create_site
 from gridtwin.services.world import World
@@ -32,7 +33,8 @@ pytestmark = [pytest.mark.server, pytest.mark.timeout(400)]
 def serving(world: World) -> Iterator[str]:
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(world), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+                                           log_level="warning", lifespan="off",
+                                           timeout_keep_alive=KEEP_ALIVE_S))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
