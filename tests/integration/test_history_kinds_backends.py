@@ -95,6 +95,19 @@ def test_kinds_mid_bucket_on_both_backends(backend_url):
         world.store.dispose()
 
 
+def _assert_soe_history_is(world, spec, live: dict[int, float], end_date: str) -> None:
+    """The soe history from 12:00 on the first day to ``end_date`` has a sample at every
+    instant of ``live`` (app % the simulation had there), each within 0.05 points."""
+    h = history_kind(world, None, spec.energy_site_id,  # type: ignore[arg-type]
+                     {"kind": "soe", "start_date": "2025-07-15T12:00:00-07:00",
+                      "end_date": end_date})
+    assert isinstance(h, SoeHistory)
+    derived = dict(zip(h.starts, h.pct, strict=True))
+    assert set(live) <= set(derived)
+    worst = max(abs(derived[t] - pct) for t, pct in live.items())
+    assert worst < 0.05, worst
+
+
 def test_soe_matches_the_simulated_charge(tmp_path):
     """Sampled live every 15 minutes for a day (full and empty included), the state of energy
     the history derives from the stored rows is the simulated one."""
@@ -107,14 +120,7 @@ def test_soe_matches_the_simulated_charge(tmp_path):
             view = view_site(world, None, spec.energy_site_id)
             live[view.now_s] = app_percent(view.spec, view.state.energy_wh)
         advance_clock(world, {"seconds": 3 * 3600})
-        h = history_kind(world, None, spec.energy_site_id,  # type: ignore[arg-type]
-                         {"kind": "soe", "start_date": "2025-07-15T12:00:00-07:00",
-                          "end_date": "2025-07-16T15:00:00-07:00"})
-        assert isinstance(h, SoeHistory)
-        derived = dict(zip(h.starts, h.pct, strict=True))
-        assert set(live) <= set(derived)
-        worst = max(abs(derived[t] - pct) for t, pct in live.items())
-        assert worst < 0.05, worst
+        _assert_soe_history_is(world, spec, live, "2025-07-16T15:00:00-07:00")
         assert max(live.values()) == 100.0 and min(live.values()) < 45  # full, then drained
     finally:
         world.store.dispose()
@@ -139,14 +145,7 @@ def test_soe_before_an_app_pct_edit_stays_put(backend_url):
                 assert app_percent(view.spec, view.state.energy_wh) == pytest.approx(edit_pct)
                 live[view.now_s] = edit_pct  # the sample at the edit's instant is after it
         advance_clock(world, {"seconds": 3600})
-        h = history_kind(world, None, spec.energy_site_id,  # type: ignore[arg-type]
-                         {"kind": "soe", "start_date": "2025-07-15T12:00:00-07:00",
-                          "end_date": "2025-07-16T01:00:00-07:00"})
-        assert isinstance(h, SoeHistory)
-        derived = dict(zip(h.starts, h.pct, strict=True))
-        assert set(live) <= set(derived)
-        worst = max(abs(derived[t] - pct) for t, pct in live.items())
-        assert worst < 0.05, worst
+        _assert_soe_history_is(world, spec, live, "2025-07-16T01:00:00-07:00")
     finally:
         world.store.dispose()
 
