@@ -6,8 +6,8 @@ whose midnight does not exist. 5-minute buckets are UTC multiples of 300 s.
 
 from __future__ import annotations
 
-import calendar
 from bisect import bisect_left
+from calendar import isleap
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -118,7 +118,7 @@ def _year_day_starts(zone: ZoneInfo, year: int) -> tuple[int, ...]:
     d = date(year, 1, 1)
     t = local_day_start_s(d, zone)
     starts = [t]
-    for _ in range(365 + calendar.isleap(year) - 1):
+    for _ in range(365 + isleap(year) - 1):
         d += one_day
         guess = t + 86_400
         local = from_ts(guess, zone)

@@ -227,9 +227,9 @@ def patch_site(world: World, site_id: int, data: dict[str, Any]) -> dict[str, An
             state = replace(site.state, energy_wh=fresh.energy_wh, decision_key="")
             tx.save_state(site_id, jsonio.dumps(state_to_dict(state)), state.t_s)
             tx.bump_version(site_id)
-            # Not a flow: the soe history before this instant must not move with it.
-            tx.log_command(site_id, state.t_s, APP_PCT_EDIT, jsonio.dumps(
-                app_pct_edit_body(site.state.energy_wh, state.energy_wh)))
+            if spec.has_battery:  # not a flow: the soe history before it must not move
+                tx.log_command(site_id, state.t_s, APP_PCT_EDIT, jsonio.dumps(
+                    app_pct_edit_body(site.state.energy_wh, state.energy_wh)))
         if "owner" in data:
             _ensure_owner(tx, data["owner"])
             tx.set_site_owner(site_id, data["owner"])
